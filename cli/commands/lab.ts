@@ -1,0 +1,29 @@
+// `etclab lab up|down|status`: the three local hosts (network namespaces with their own sshd).
+import type { Command } from 'commander';
+import { labDown, labStatus, labUp } from '../../provision/lab/lab.ts';
+
+export function registerLabCommands(program: Command): void {
+  const lab = program.command('lab').description('the local three-node lab (network namespaces node1..node3 with sshd)');
+  const log = (l: string) => console.error(l);
+  lab
+    .command('up')
+    .description('make node1..node3 (idempotent) and write their inventory')
+    .action(async () => {
+      const info = await labUp({ log });
+      console.error(`lab is up; inventory: ${info.inventoryPath}\nnext: etclab up`);
+    });
+  lab
+    .command('down')
+    .description('remove the lab: every process, namespace, link and file it made, nothing else')
+    .action(async () => {
+      await labDown({ log });
+    });
+  lab
+    .command('status')
+    .description('namespaces, addresses, sshd')
+    .option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => {
+      const st = await labStatus();
+      console.log(o.json ? JSON.stringify(st, null, 2) : JSON.stringify(st, null, 2));
+    });
+}

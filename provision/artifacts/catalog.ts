@@ -1,0 +1,55 @@
+// The Maven Central recipe for each service runtime etclab can assemble. Versions come from the inventory.
+import type { ArtifactSpec } from './spec.ts';
+
+type Recipe = (version: string) => ArtifactSpec;
+
+
+export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }> = {
+  kafka: {
+    defaultVersion: '3.9.1',
+    // The broker jar does not bring a logging binding (the tarball adds one to libs/): without it Kafka
+    // logs nothing at all.
+    recipe: (v) => ({
+      service: 'kafka',
+      version: v,
+      coordinates: [`org.apache.kafka:kafka_2.13:${v}`, 'org.slf4j:slf4j-reload4j:1.7.36', 'ch.qos.reload4j:reload4j:1.2.25'],
+    }),
+  },
+  hdfs: {
+    defaultVersion: '3.3.6',
+    // hadoop-hdfs declares common and hdfs-client `provided`; its web UI (webapps/hdfs, datanode,
+    // secondary, static) ships only in the -tests jar.
+    recipe: (v) => ({
+      service: 'hdfs',
+      version: v,
+      coordinates: [
+        `org.apache.hadoop:hadoop-common:${v}`,
+        `org.apache.hadoop:hadoop-hdfs:${v}`,
+        `org.apache.hadoop:hadoop-hdfs:${v}:tests`,
+        `org.apache.hadoop:hadoop-hdfs-client:${v}`,
+      ],
+    }),
+  },
+  yarn: {
+    defaultVersion: '3.3.6',
+    // hdfs-client so `fs.defaultFS=hdfs://…` resolves inside the RM and NM (log aggregation, staging).
+    recipe: (v) => ({
+      service: 'yarn',
+      version: v,
+      coordinates: [
+        `org.apache.hadoop:hadoop-common:${v}`,
+        `org.apache.hadoop:hadoop-hdfs-client:${v}`,
+        `org.apache.hadoop:hadoop-yarn-server-resourcemanager:${v}`,
+        `org.apache.hadoop:hadoop-yarn-server-nodemanager:${v}`,
+      ],
+    }),
+  },
+};
+
+/** The spec for `service@version` (version defaulting to the catalog's); the error lists what is known. */
+export function specFor(service: string, version?: string): ArtifactSpec {
+  const entry = catalog[service];
+  if (!entry)
+    throw new Error(`no Maven recipe for service ${JSON.stringify(service)}; known: ${Object.keys(catalog).sort().join(', ')}`);
+  return entry.recipe(version ?? entry.defaultVersion);
+}

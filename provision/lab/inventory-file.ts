@@ -1,0 +1,60 @@
+// inventory.yaml for the local lab, in the format of etclab.example.yaml. Pure: lab.ts decides when to write it.
+import { stringify } from 'yaml';
+import { LAB_NODES, LAB_SSH_PORT, type LabPaths } from './layout.ts';
+
+export interface LabInventoryInput {
+  paths: LabPaths;
+  /** JAVA_HOME of the JDK 17 on this machine (shared by every node: they share one filesystem). */
+  javaHome: string;
+}
+
+/** A YAML scalar: plain when that round-trips, quoted otherwise (paths with ':' or '#', say). */
+const s = (v: string) => stringify(v, { lineWidth: 0 }).trimEnd();
+
+export function renderLabInventory({ paths, javaHome }: LabInventoryInput): string {
+  if (!javaHome.startsWith('/')) throw new Error(`javaHome must be an absolute path, got ${JSON.stringify(javaHome)}`);
+  // javaHome on every node, so no reader has to know whether it is inherited from another node.
+  const nodes = LAB_NODES.map((n) =>
+    [
+      `  - name: ${n.name}`,
+      `    address: ${n.address}`,
+      `    baseDir: ${s(paths.nodes[n.name]!.base)}`,
+      `    javaHome: ${s(javaHome)}`,
+    ].join('\n'),
+  ).join('\n');
+  return `# etclab inventory of the local lab: three network namespaces on this machine (\`etclab lab up\`).
+# Written when absent or when the lab was down; your edits survive \`lab up\` while the lab stays up.
+cluster: etc-lab
+profile: lab                   # small JVM heaps for one 2-core machine
+stateDir: ${s(paths.stateDir)}
+
+ssh:
+  user: root
+  port: ${LAB_SSH_PORT}
+  key: ${s(paths.clientKey)}
+  knownHosts: ${s(paths.knownHosts)}
+
+nodes:                         # all nodes share this machine's filesystem, so one JDK
+${nodes}
+
+secrets:
+  redis_password: { file: ${s(paths.secrets.redis_password)} }
+  mysql_root_password: { file: ${s(paths.secrets.mysql_root_password)} }
+  mysql_app_password: { file: ${s(paths.secrets.mysql_app_password)} }
+
+services:
+  zookeeper:
+    roles: { server: [node1, node2, node3] }
+    ports: { client: 2181, peer: 2888, election: 3888 }
+    heap: { server: 256m }
+  redis:
+    roles: { server: [node1] }
+    ports: { redis: 6379 }
+    secrets: { password: redis_password }
+  mariadb:
+    roles: { server: [node1, node2, node3] }
+    ports: { mysql: 3306 }
+    settings: { database: etc, appUser: etc }
+    secrets: { rootPassword: mysql_root_password, appPassword: mysql_app_password }
+`;
+}

@@ -1,0 +1,74 @@
+// MariaDB (MySQL protocol) from Debian's package, one server per shard node, data under the node's base dir.
+import type { ServiceModule } from '../types.ts';
+import { render } from '../../../templates/render.ts';
+import { aptInstall, secretRef } from '../common.ts';
+import { q } from '../../plan/daemon-scripts.ts';
+
+const ident = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
+export const mariadb: ServiceModule = {
+  name: 'mariadb',
+  description: 'MariaDB on every shard node (Debian package) with the app user, health: SELECT 1 as that user',
+  roles: ['server'],
+  after: [],
+  defaults: (profile, nodes) => ({
+    roles: { server: nodes.slice(0, 3) },
+    version: '10.11',
+    source: { kind: 'debian' },
+    ports: { mysql: 3306 },
+    heap: {},
+    settings: { database: 'etc', appUser: 'etc', bufferPool: profile === 'lab' ? '64M' : '1G' },
+    secrets: { appPassword: 'mysql_app_password' },
+  }),
+  validate(spec) {
+    const out: Array<{ field: string; message: string }> = [];
+    for (const key of ['database', 'appUser'])
+      if (!ident.test(String(spec.settings[key] ?? '')))
+        out.push({ field: `settings.${key}`, message: `must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(spec.settings[key])}` });
+    if (!spec.secrets.appPassword) out.push({ field: 'secrets.appPassword', message: 'MariaDB needs the app user password secret' });
+    return out;
+  },
+  install: () => aptInstall(['mariadb-server', 'mariadb-client']),
+  daemon({ node, home, spec }) {
+    const cnf = `${home}/conf/my.cnf`;
+    const socket = `${home}/run/mariadb.sock`;
+    const db = String(spec.settings.database);
+    const user = String(spec.settings.appUser);
+    const pw = secretRef(spec.secrets.appPassword);
+    const rootPw = spec.secrets.rootPassword ? secretRef(spec.secrets.rootPassword) : null;
+    // Applied after every (re)start: idempotent, and a changed password in the inventory takes effect.
+    const initSql = [
+      `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4;`,
+      `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${pw}';`,
+      `ALTER USER '${user}'@'%' IDENTIFIED BY '${pw}';`,
+      `GRANT ALL PRIVILEGES ON \`${db}\`.* TO '${user}'@'%';`,
+      ...(rootPw ? [`ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('${rootPw}');`] : []),
+      'FLUSH PRIVILEGES;',
+    ].join('\n');
+    return {
+      role: 'server',
+      files: [
+        {
+          path: cnf,
+          mode: 0o644,
+          content: render('mariadb/my.cnf', {
+            node: node.name, dataDir: `${home}/data`, socket, runDir: `${home}/run`, address: node.address,
+            port: spec.ports.mysql, logDir: `${home}/logs`, bufferPool: String(spec.settings.bufferPool ?? '64M'),
+          }),
+        },
+        { path: `${home}/conf/init.sql`, mode: 0o600, content: initSql + '\n' },
+      ],
+      command: `/usr/sbin/mariadbd --defaults-file=${q(cnf)}`,
+      prestart: `if [ ! -d ${q(`${home}/data/mysql`)} ]; then
+  echo "initialising the data directory (first start only)"
+  mkdir -p ${q(`${home}/data`)}
+  mariadb-install-db --defaults-file=${q(cnf)} --auth-root-authentication-method=socket --skip-test-db > ${q(`${home}/logs/install-db.log`)} 2>&1 || { tail -n 30 ${q(`${home}/logs/install-db.log`)}; exit 1; }
+fi`,
+      poststart: `for i in $(seq 1 150); do [ -S ${q(socket)} ] && mariadb --defaults-file=${q(cnf)} -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+mariadb --defaults-file=${q(cnf)} -uroot < ${q(`${home}/conf/init.sql`)} || { echo "could not create database ${db} / user ${user}"; tail -n 20 ${q(`${home}/logs/mariadb.err`)}; exit 1; }`,
+      ports: [spec.ports.mysql],
+      probe: { protocol: 'mysql', node: node.name, host: node.address, port: spec.ports.mysql, user, database: db, passwordSecret: spec.secrets.appPassword },
+      stopGraceSec: 30,
+    };
+  },
+};

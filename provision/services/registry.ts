@@ -1,0 +1,12 @@
+// Every service etclab knows, in start order. The plan's dependencies come from each module's `after`;
+// this order only decides how `plan` and `status` list them.
+import type { ServiceModule } from './types.ts';
+import { zookeeper } from './zookeeper/index.ts';
+import { redis } from './redis/index.ts';
+import { mariadb } from './mariadb/index.ts';
+
+export const serviceModules: ServiceModule[] = [zookeeper, redis, mariadb];
+
+export function moduleByName(name: string): ServiceModule | undefined {
+  return serviceModules.find((m) => m.name === name);
+}
