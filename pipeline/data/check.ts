@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GcxhIndex } from './dedupe.ts';
 import { dayFromFileName, findGaps, missingDays, type Gap } from './gaps.ts';
 import { EtcFileError, formatRejection, openEtcFile, type ReadEvent } from './reader.ts';
@@ -33,6 +34,8 @@ export interface FileCheck {
   /** Rows whose GCSJ_TS is not GCSJ read as Beijing time, by (GCSJ_TS − correct) in ms. */
   tsDisagree: number;
   tsOffsets: Record<string, number>;
+  /** Order-independent hash of the passages ignoring the date and GCXH: equal hashes mean one day's data copied to another date. */
+  contentFingerprint: string;
 }
 
 export interface CheckReport {
@@ -45,6 +48,8 @@ export interface CheckReport {
     gapCount: number;
     gapMinutes: number;
     missingDays: string[];
+    /** Groups of files whose passages are identical apart from the date (copies, not real traffic). */
+    sameContent: string[][];
   };
 }
 
@@ -54,7 +59,7 @@ function emptyFile(file: string, path: string): FileCheck {
   return {
     file, path, rows: 0, accepted: 0, rejected: {}, examples: [], duplicatesWithin: 0, duplicatesAcross: 0,
     failingPlates: {}, offDayRows: 0, offDays: {}, gaps: [], perCheckpoint: {}, checkpointIdsFixed: {},
-    tsDisagree: 0, tsOffsets: {},
+    tsDisagree: 0, tsOffsets: {}, contentFingerprint: '',
   };
 }
 
@@ -65,6 +70,7 @@ export class FileChecker {
   private readonly exampleCount: Record<string, number> = {};
   private first = Infinity;
   private last = -Infinity;
+  private readonly contentKeys: string[] = [];
 
   constructor(file: string, path: string, private readonly index: GcxhIndex) {
     this.result = emptyFile(file, path);
@@ -93,6 +99,7 @@ export class FileChecker {
       return;
     }
     r.accepted++;
+    this.contentKeys.push(`${rec.GCSJ.slice(11)}|${rec.HPHM}|${rec.CLEAN_KKMC}|${rec.FXLX}|${rec.HPZL}`);
     this.times.push(rec.eventTime);
     if (rec.eventTime < this.first) { this.first = rec.eventTime; r.first = rec.GCSJ; }
     if (rec.eventTime > this.last) { this.last = rec.eventTime; r.last = rec.GCSJ; }
@@ -111,6 +118,9 @@ export class FileChecker {
     // Only measure day-edge gaps against the file-name date if the data is actually from that day.
     const day = this.result.day && this.times.length > 0 && beijingDate(this.times[0]) === this.result.day ? this.result.day : undefined;
     this.result.gaps = findGaps(this.times, GAP_THRESHOLD_MS, day);
+    this.result.contentFingerprint = this.contentKeys.length > 0
+      ? createHash('sha1').update(this.contentKeys.sort().join('\n')).digest('hex').slice(0, 16)
+      : '';
     return this.result;
   }
 }
@@ -140,11 +150,13 @@ export async function checkFiles(paths: readonly string[], onFile?: (f: FileChec
 
 function totals(files: FileCheck[]): CheckReport['total'] {
   const t: CheckReport['total'] = {
-    ...emptyFile('', ''), files: files.length, fileErrors: 0, gapCount: 0, gapMinutes: 0, missingDays: [],
+    ...emptyFile('', ''), files: files.length, fileErrors: 0, gapCount: 0, gapMinutes: 0, missingDays: [], sameContent: [],
   };
+  const byPrint = new Map<string, string[]>();
   const days: string[] = [];
   for (const f of files) {
     if (f.error) t.fileErrors++;
+    if (f.contentFingerprint) byPrint.set(f.contentFingerprint, [...(byPrint.get(f.contentFingerprint) ?? []), f.file]);
     t.rows += f.rows; t.accepted += f.accepted;
     t.duplicatesWithin += f.duplicatesWithin; t.duplicatesAcross += f.duplicatesAcross;
     t.offDayRows += f.offDayRows; t.tsDisagree += f.tsDisagree;
@@ -161,5 +173,6 @@ function totals(files: FileCheck[]): CheckReport['total'] {
     if (f.last) days.push(f.last.slice(0, 10));
   }
   t.missingDays = missingDays(days);
+  t.sameContent = [...byPrint.values()].filter((g) => g.length > 1);
   return t;
 }

@@ -4,6 +4,10 @@ import type { ArtifactSpec } from './spec.ts';
 type Recipe = (version: string) => ArtifactSpec;
 
 
+// hadoop-common's ZooKeeper 3.6 drags in log4j 1.2.17 and a second SLF4J binding (Hadoop's own build
+// excludes them in dependencyManagement, which consumers do not inherit); reload4j already covers both.
+const HADOOP_EXCLUDES = ['log4j:log4j', 'org.slf4j:slf4j-log4j12'];
+
 export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }> = {
   kafka: {
     defaultVersion: '3.9.1',
@@ -28,6 +32,7 @@ export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }>
         `org.apache.hadoop:hadoop-hdfs:${v}:tests`,
         `org.apache.hadoop:hadoop-hdfs-client:${v}`,
       ],
+      excludes: HADOOP_EXCLUDES,
     }),
   },
   yarn: {
@@ -42,6 +47,7 @@ export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }>
         `org.apache.hadoop:hadoop-yarn-server-resourcemanager:${v}`,
         `org.apache.hadoop:hadoop-yarn-server-nodemanager:${v}`,
       ],
+      excludes: HADOOP_EXCLUDES,
     }),
   },
 };

@@ -4,3 +4,4 @@ export * from './catalog.ts';
 export * from './classpath.ts';
 export * from './prepare.ts';
 export { pomFor } from './pom.ts';
+export * from './install.ts';

@@ -440,6 +440,12 @@ const SSH_HOW: Record<keyof SshSettings, string> = {
 
 async function checkSsh(inv: Inventory, prov: Provenance, ctx: CheckContext, issues: Issues): Promise<void> {
   const jobs: Array<Promise<void>> = [];
+  // Nodes usually share the top-level key and known_hosts: look each path up once.
+  const cache = new Map<string, Promise<boolean>>();
+  const exists = (p: string) => {
+    if (!cache.has(p)) cache.set(p, Promise.resolve(ctx.fileExists(p)));
+    return cache.get(p)!;
+  };
   inv.nodes.forEach((node, i) => {
     const from = prov.sshFrom[i];
     const nodeAt: FieldPath = ['nodes', prov.fileIndex[i]];
@@ -459,7 +465,7 @@ async function checkSsh(inv: Inventory, prov: Provenance, ctx: CheckContext, iss
           ? `create one with ssh-keygen -t ed25519 -f ${p} and install it with ssh-copy-id, or point ssh.key at an existing key`
           : `record the nodes' host keys with ssh-keyscan -H <address> >> ${p}, or point ssh.knownHosts at an existing file`;
       jobs.push(
-        Promise.resolve(ctx.fileExists(p)).then((ok) => {
+        exists(p).then((ok) => {
           if (!ok) issues.add(at, `${what} ${p} not found; ${how}`);
         }),
       );

@@ -56,7 +56,7 @@ export async function collectStatus(inv: Inventory, modules: ServiceModule[], po
       const base = { node: d.node.name, service: d.service, role: d.role, ports: d.daemon.ports };
       const ins = inspected.get(d.node.name)!;
       if (ins instanceof Error)
-        return { ...base, state: 'unreachable', pid: null, healthy: null, health: ins.message, uptimeSec: null, staleConfig: false };
+        return { ...base, state: 'unreachable', pid: null, healthy: false, health: ins.message, uptimeSec: null, staleConfig: false };
       const i = ins.get(keyOf(d));
       const alive = !!i?.alive;
       const probe = alive && d.daemon.probe ? await runProbe(d.daemon.probe, { secret }) : null;

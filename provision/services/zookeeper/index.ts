@@ -18,13 +18,6 @@ export const zookeeper: ServiceModule = {
     heap: { server: profile === 'lab' ? '96m' : '512m' },
     secrets: {},
   }),
-  validate(spec) {
-    const n = spec.roles.server?.length ?? 0;
-    if (n === 0) return [{ field: 'roles.server', message: 'a ZooKeeper ensemble needs at least one server' }];
-    if (n % 2 === 0)
-      return [{ field: 'roles.server', message: `a ZooKeeper ensemble of ${n} servers tolerates no more failures than ${n - 1}: use an odd size (1, 3, 5)` }];
-    return [];
-  },
   install: () => aptInstall(['zookeeper', 'libslf4j-java', 'liblog4j1.2-java']),
   daemon(ctx) {
     const { node, home, spec, members } = ctx;

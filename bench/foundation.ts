@@ -1,0 +1,44 @@
+// Foundation figures on the lab: `up` wall time vs the plan's critical path, `status` latency.
+import { loadInventory } from '../provision/inventory/load.ts';
+import { serviceModules } from '../provision/services/registry.ts';
+import { buildPlan } from '../provision/plan/build.ts';
+import { runPlan } from '../provision/executors/direct/run.ts';
+import { SshPool } from '../provision/executors/direct/ssh.ts';
+import { collectStatus } from '../provision/status/status.ts';
+import { labInventoryPath, labUp } from '../provision/lab/lab.ts';
+
+export async function benchFoundation(): Promise<Record<string, number>> {
+  if (process.getuid?.() !== 0) throw new Error('needs root for the lab (sudo npm run bench)');
+  const t0 = Date.now();
+  await labUp({ log: () => {} });
+  const labSec = (Date.now() - t0) / 1000;
+  const inv = await loadInventory(labInventoryPath(), serviceModules);
+  const quiet = { log: () => {} };
+  const down = await runPlan(inv, buildPlan(inv, 'down', serviceModules), quiet);
+  const up = await runPlan(inv, buildPlan(inv, 'up', serviceModules), quiet);
+  if (!up.ok) throw new Error(`up failed: see ${up.runDir}`);
+  const again = await runPlan(inv, buildPlan(inv, 'up', serviceModules), quiet);
+  const pool = new SshPool(inv.nodes);
+  const lat: number[] = [];
+  let daemons = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = Date.now();
+    daemons = (await collectStatus(inv, serviceModules, pool)).daemons.length;
+    lat.push(Date.now() - s);
+  }
+  pool.close();
+  lat.sort((a, b) => a - b);
+  return {
+    lab_up_s: labSec,
+    down_wall_s: down.wallSeconds,
+    up_wall_s: up.wallSeconds,
+    up_critical_path_s: up.criticalPathSeconds,
+    up_wall_over_critical_path: up.wallSeconds / up.criticalPathSeconds,
+    up_steps: up.results.length,
+    up_again_wall_s: again.wallSeconds,
+    up_again_changed_steps: again.results.filter((r) => r.status === 'ok').length,
+    status_latency_median_ms: lat[2],
+    status_latency_max_ms: lat[4],
+    status_daemons: daemons,
+  };
+}

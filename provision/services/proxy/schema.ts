@@ -1,0 +1,67 @@
+// The logical schema behind the proxy: which tables exist, how each is distributed, and their DDL.
+// DDL goes through the proxy (never per shard): the proxy fans a sharded or broadcast table's CREATE out
+// to every shard, so one statement list serves both engines and no shard can be forgotten.
+
+/** Column every sharded table is split on: the cleaned checkpoint id (e.g. `S250-K1-省际卡口`). */
+export const SHARD_COLUMN = 'CLEAN_KKMC';
+
+export interface LogicalTable {
+  name: string;
+  /** sharded: split by SHARD_COLUMN; broadcast: a full copy on every shard (MyCat: global table). */
+  kind: 'sharded' | 'broadcast';
+  ddl: string;
+}
+
+export const TABLES: LogicalTable[] = [
+  {
+    name: 'etc_passage',
+    kind: 'sharded',
+    // GCXH is unique per passage and a passage never changes checkpoint, so a per-shard primary key is global.
+    ddl: `CREATE TABLE IF NOT EXISTS etc_passage (
+  GCXH VARCHAR(64) NOT NULL,
+  XZQHMC VARCHAR(32) NULL,
+  ROAD_ID VARCHAR(16) NULL,
+  K_INDEX VARCHAR(16) NULL,
+  BOUNDARY_LEVEL VARCHAR(16) NULL,
+  BOUNDARY_DETAIL VARCHAR(64) NULL,
+  BOUNDARY_LABEL VARCHAR(32) NULL,
+  CLEAN_KKMC VARCHAR(64) NOT NULL,
+  FXLX TINYINT NULL,
+  GCSJ DATETIME NOT NULL,
+  event_ms BIGINT NOT NULL,
+  HPZL VARCHAR(8) NULL,
+  HPZL_LABEL VARCHAR(16) NULL,
+  HPHM VARCHAR(16) NULL,
+  BRAND VARCHAR(64) NULL,
+  PRIMARY KEY (GCXH),
+  KEY idx_checkpoint_time (CLEAN_KKMC, GCSJ),
+  KEY idx_plate (HPHM)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+  {
+    name: 'etc_flow_minute',
+    kind: 'sharded',
+    // Neutral column names: MINUTE and COUNT are keywords some SQL parsers in the path reject as identifiers.
+    ddl: `CREATE TABLE IF NOT EXISTS etc_flow_minute (
+  CLEAN_KKMC VARCHAR(64) NOT NULL,
+  minute_start DATETIME NOT NULL,
+  vehicle_count INT NOT NULL,
+  PRIMARY KEY (CLEAN_KKMC, minute_start)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+  {
+    name: 'etc_offsets',
+    kind: 'broadcast',
+    ddl: `CREATE TABLE IF NOT EXISTS etc_offsets (
+  consumer_group VARCHAR(128) NOT NULL,
+  topic VARCHAR(128) NOT NULL,
+  kafka_partition INT NOT NULL,
+  next_offset BIGINT NOT NULL,
+  updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (consumer_group, topic, kafka_partition)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+];
+
+export const shardedTables = () => TABLES.filter((t) => t.kind === 'sharded').map((t) => t.name);
+export const broadcastTables = () => TABLES.filter((t) => t.kind === 'broadcast').map((t) => t.name);

@@ -1,0 +1,36 @@
+// Runs the real CLI the way a user does, for end-to-end tests.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../bin/etclab.mjs', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function etclab(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
+    p.on('error', reject);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export const isRoot = process.getuid?.() === 0;
+export const e2e = process.env.ETCLAB_E2E === '1';
+/** Why a lab suite is skipped, or null when it can run. */
+export const labSkipReason = !isRoot
+  ? 'needs root for network namespaces: run as root (sudo ETCLAB_E2E=1 npm test)'
+  : !e2e
+    ? 'lab end-to-end suite: set ETCLAB_E2E=1 to run it (sudo ETCLAB_E2E=1 npm test)'
+    : null;
