@@ -10,7 +10,7 @@ export function registerLabCommands(program: Command): void {
     .description('make node1..node3 (idempotent) and write their inventory')
     .action(async () => {
       const info = await labUp({ log });
-      console.error(`lab is up; inventory: ${info.inventoryPath}\nnext: etclab up`);
+      console.error(`lab is up; inventory: ${info.inventory}\nnext: etclab up`);
     });
   lab
     .command('down')

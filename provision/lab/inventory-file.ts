@@ -42,18 +42,15 @@ secrets:
   mysql_root_password: { file: ${s(paths.secrets.mysql_root_password)} }
   mysql_app_password: { file: ${s(paths.secrets.mysql_app_password)} }
 
+# Ports, heaps and versions are the service modules' lab defaults: see etclab.example.yaml to override them.
 services:
   zookeeper:
     roles: { server: [node1, node2, node3] }
-    ports: { client: 2181, peer: 2888, election: 3888 }
-    heap: { server: 256m }
   redis:
     roles: { server: [node1] }
-    ports: { redis: 6379 }
     secrets: { password: redis_password }
   mariadb:
     roles: { server: [node1, node2, node3] }
-    ports: { mysql: 3306 }
     settings: { database: etc, appUser: etc }
     secrets: { rootPassword: mysql_root_password, appPassword: mysql_app_password }
 `;

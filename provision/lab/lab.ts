@@ -639,6 +639,10 @@ export async function labUp(opts: { log?: Log } = {}): Promise<LabInfo> {
       fileChanges.push(`${n.name} sshd_config`);
       configChanged.add(n.name);
     }
+    if (!(await exists('/etc/netns'))) {
+      await fs.mkdir('/etc/netns', { mode: 0o755 });
+      await fs.writeFile(p.madeEtcNetns, '');
+    }
     await fs.mkdir(np.netnsDir, { recursive: true, mode: 0o755 });
     if (await writeIfChanged(np.hostsFile, renderHostsFile(), 0o644)) fileChanges.push(`/etc/netns/${n.namespace}/hosts`);
   }
@@ -710,6 +714,9 @@ export async function labDown(opts: { log?: Log } = {}): Promise<{ removed: stri
       removed.push(np.hostsFile);
     }
     await fs.rmdir(np.netnsDir).catch(() => {}); // only when empty: anything else there is not ours
+  }
+  if ((await exists(p.madeEtcNetns)) && (await fs.rmdir('/etc/netns').then(() => true, () => false))) {
+    removed.push('/etc/netns');
   }
   if (await exists(p.marker)) {
     await fs.rm(p.dir, { recursive: true, force: true });

@@ -56,6 +56,8 @@ export interface NodePaths {
 export interface LabPaths {
   dir: string;
   marker: string;
+  /** Present when `lab up` created /etc/netns itself, so `lab down` may remove it (when empty). */
+  madeEtcNetns: string;
   clientKey: string;
   clientPub: string;
   knownHosts: string;
@@ -90,6 +92,7 @@ export function labPaths(dir: string): LabPaths {
   return {
     dir,
     marker: join(dir, LAB_MARKER),
+    madeEtcNetns: join(dir, '.made-etc-netns'),
     clientKey: join(dir, 'id_ed25519'),
     clientPub: join(dir, 'id_ed25519.pub'),
     knownHosts: join(dir, 'known_hosts'),

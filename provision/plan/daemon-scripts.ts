@@ -30,14 +30,16 @@ export function daemonPaths(home: string, role: string): DaemonPaths {
   };
 }
 
+// A killed daemon can linger as a zombie until its reaper gets to it; kill -0 would still succeed on it.
 const aliveFn = (p: DaemonPaths) =>
-  `alive() { [ -s ${q(p.pid)} ] && kill -0 "$(cat ${q(p.pid)})" 2>/dev/null; }`;
+  `alive() { [ -s ${q(p.pid)} ] || return 1; local st; st=$(ps -o stat= -p "$(cat ${q(p.pid)})" 2>/dev/null) || return 1; [ -n "$st" ] && [ "\${st#Z}" = "$st" ]; }`;
 
 function stopBody(p: DaemonPaths, graceSec: number): string {
   return `pid=$(cat ${q(p.pid)})
 kill -TERM "$pid" 2>/dev/null || true
-for i in $(seq 1 ${graceSec * 5}); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-if kill -0 "$pid" 2>/dev/null; then echo "still running after ${graceSec}s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+gone() { st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 0; [ -z "$st" ] || [ "\${st#Z}" != "$st" ]; }
+for i in $(seq 1 ${graceSec * 5}); do gone && break; sleep 0.2; done
+if ! gone; then echo "still running after ${graceSec}s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
 rm -f ${q(p.pid)} ${q(p.startedDigest)}`;
 }
 
@@ -96,7 +98,8 @@ export function inspectScript(daemons: Array<{ key: string; role: string; home: 
   const lines = daemons.map(({ key, role, home }) => {
     const p = daemonPaths(home, role);
     return `pid=$(cat ${q(p.pid)} 2>/dev/null || echo -); a=0; up=-
-if [ "$pid" != - ] && kill -0 "$pid" 2>/dev/null; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
+st=$( [ "$pid" != - ] && ps -o stat= -p "$pid" 2>/dev/null || true)
+if [ -n "$st" ] && [ "\${st#Z}" = "$st" ]; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
 cs=$(cat ${q(p.configDigest)} 2>/dev/null | cut -c1-64); ss_=$(cat ${q(p.startedDigest)} 2>/dev/null | cut -c1-64)
 echo ${q(key)} "$pid" "$a" "$up" "\${cs:--}" "\${ss_:--}"`;
   });

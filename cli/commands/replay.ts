@@ -1,0 +1,95 @@
+// `etclab replay`: feed the ETC exports into Kafka at a chosen pace, resumable.
+import type { Command } from 'commander';
+import { formatProgress } from '../../pipeline/replay/pacing.ts';
+import { DEFAULT_RATE, DEFAULT_TOPIC, runReplay, type ReplayOptions } from '../../pipeline/replay/run.ts';
+
+export { runReplay };
+
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${v}"`);
+  return n;
+};
+
+interface CliOpts {
+  topic: string;
+  brokers?: string;
+  rate?: number;
+  speed?: number;
+  max?: number;
+  resume?: boolean;
+  dryRun?: boolean;
+  state?: string;
+  quarantine?: string;
+  compression: 'gzip' | 'none';
+  batchSize: number;
+  json?: boolean;
+}
+
+export function registerReplayCommands(program: Command): void {
+  program
+    .command('replay')
+    .description('send cleaned ETC rows to Kafka (JSON, key = plate, timestamp = event time); bad rows are quarantined, never fatal')
+    .argument('[inputs...]', 'CSV files or directories (default: the shared ETC data set)')
+    .option('--topic <name>', 'Kafka topic', DEFAULT_TOPIC)
+    .option('--brokers <list>', 'host:port,... of the Kafka brokers')
+    .option('--rate <n>', `rows per second, 0 = unlimited (default ${DEFAULT_RATE}, or unlimited with --speed)`, num('--rate'))
+    .option('--speed <x>', 'replay at x times event time (60 = one event minute per second)', num('--speed'))
+    .option('--max <n>', 'stop after sending n rows', num('--max'))
+    .option('--resume', 'continue after the last acknowledged row of the previous replay')
+    .option('--dry-run', 'read and validate only; nothing is sent or written')
+    .option('--state <file>', 'resume state file', '.lab/replay/state.json')
+    .option('--quarantine <dir>', 'where rejected rows go', '.lab/replay/quarantine')
+    .option('--compression <kind>', 'gzip or none', 'gzip')
+    .option('--batch-size <n>', 'messages per produce request', num('--batch-size'), 500)
+    .option('--json', 'print the summary as JSON')
+    .action(async (inputs: string[], o: CliOpts) => {
+      if (o.compression !== 'gzip' && o.compression !== 'none') throw new Error(`--compression must be gzip or none, got "${o.compression}"`);
+      const ac = new AbortController();
+      const onSigint = () => {
+        if (ac.signal.aborted) process.exit(130);
+        process.stderr.write('\nstopping after the batch in flight is acknowledged (Ctrl-C again to quit at once)\n');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const tty = process.stderr.isTTY;
+      let lastLine = 0;
+      const opts: ReplayOptions = {
+        inputs,
+        topic: o.topic,
+        brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean),
+        rate: o.rate,
+        speed: o.speed,
+        max: o.max,
+        resume: o.resume,
+        dryRun: o.dryRun,
+        stateFile: o.state,
+        quarantineDir: o.quarantine,
+        compression: o.compression,
+        batchSize: o.batchSize,
+        signal: ac.signal,
+        log: (l) => process.stderr.write(`${tty ? '\n' : ''}${l}\n`),
+        progress: (p) => {
+          if (tty) process.stderr.write(`\r${formatProgress(p)}\x1b[K`);
+          else if (p.elapsedMs - lastLine >= 10_000) {
+            lastLine = p.elapsedMs;
+            process.stderr.write(`${formatProgress(p)}\n`);
+          }
+        },
+      };
+      try {
+        const s = await runReplay(opts);
+        if (tty) process.stderr.write('\n');
+        if (o.json) console.log(JSON.stringify(s, null, 2));
+        else {
+          const rej = Object.entries(s.rejected).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+          console.log(`${o.dryRun ? 'validated' : 'sent'} ${s.sent} rows from ${s.files} files in ${(s.elapsedMs / 1000).toFixed(1)}s (${s.stopped}); rejected: ${rej}` +
+            (s.skipped ? `; skipped ${s.skipped} already sent` : '') + (s.quarantineDir && rej !== 'none' ? `; quarantine: ${s.quarantineDir}` : ''));
+          for (const e of s.fileErrors) console.log(`unreadable: ${e}`);
+        }
+        if (s.stopped === 'signal') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

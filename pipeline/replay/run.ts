@@ -1,0 +1,213 @@
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync, createReadStream } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { GcxhIndex } from '../data/dedupe.ts';
+import { quarantineName, quarantineRow, QUARANTINE_COLUMNS } from '../data/clean.ts';
+import { DEFAULT_DATA_DIR, expandInputs } from '../data/inputs.ts';
+import { EtcFileError, openEtcFile, type Rejection } from '../data/reader.ts';
+import { passageToMessage } from '../data/record.ts';
+import { Pacer, type Progress } from './pacing.ts';
+import { kafkaSink, type Compression, type MessageSink, type OutMessage } from './sink.ts';
+import { emptyState, loadState, resumePoints, saveState, type ReplayState } from './state.ts';
+
+export const DEFAULT_TOPIC = 'etc_traffic_data';
+export const DEFAULT_RATE = 50;
+
+export interface ReplayOptions {
+  /** Files or directories; default the shared data set. */
+  inputs?: string[];
+  topic?: string;
+  brokers?: string[];
+  /** Rows per second; 0 = unlimited. Default 50, unless `speed` is given. */
+  rate?: number;
+  /** Event-time multiple (60 = one event minute per second). */
+  speed?: number;
+  /** Stop after sending this many rows in this run. */
+  max?: number;
+  resume?: boolean;
+  /** Read, validate and count only: no Kafka, no files written. */
+  dryRun?: boolean;
+  stateFile?: string;
+  quarantineDir?: string;
+  batchSize?: number;
+  /** Send a partial batch when the next row is due later than this. */
+  lingerMs?: number;
+  compression?: Compression;
+  clientId?: string;
+  signal?: AbortSignal;
+  progress?: (p: Progress) => void;
+  log?: (line: string) => void;
+  /** Replaces the Kafka producer; used by tests of the loop itself. */
+  sink?: MessageSink;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface ReplaySummary {
+  files: number;
+  sent: number;
+  rejected: Record<string, number>;
+  skipped: number;
+  fileErrors: string[];
+  stopped: 'done' | 'max' | 'signal';
+  elapsedMs: number;
+  stateFile?: string;
+  quarantineDir?: string;
+}
+
+const realSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((res) => {
+    if (ms <= 0 || signal?.aborted) return res();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); res(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Lines after the header in a file: a cheap total for the ETA (blank lines make it a slight overestimate). */
+async function countDataLines(path: string): Promise<number> {
+  let n = 0;
+  let lastByte = 10;
+  for await (const chunk of createReadStream(path)) {
+    const b = chunk as Buffer;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+    if (b.length) lastByte = b[b.length - 1];
+  }
+  if (lastByte !== 10) n++;
+  return Math.max(0, n - 1);
+}
+
+export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const topic = opts.topic ?? DEFAULT_TOPIC;
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? realSleep;
+  const log = opts.log ?? (() => {});
+  const dry = !!opts.dryRun;
+  const rate = opts.rate ?? (opts.speed ? 0 : DEFAULT_RATE);
+  const batchSize = opts.batchSize ?? 500;
+  const lingerMs = opts.lingerMs ?? 200;
+  const stateFile = resolve(opts.stateFile ?? '.lab/replay/state.json');
+  const quarantineDir = resolve(opts.quarantineDir ?? '.lab/replay/quarantine');
+  if (opts.max !== undefined && !(opts.max >= 0)) throw new Error(`--max must be >= 0, got ${opts.max}`);
+  if (rate < 0) throw new Error(`--rate must be >= 0, got ${rate}`);
+
+  const files = await expandInputs(opts.inputs?.length ? opts.inputs : [DEFAULT_DATA_DIR]);
+  if (files.length === 0) throw new Error(`no CSV files in ${(opts.inputs ?? [DEFAULT_DATA_DIR]).join(' ')}`);
+
+  let state: ReplayState = emptyState(topic);
+  let skipThrough = new Map<string, number>();
+  if (opts.resume) {
+    const saved = loadState(stateFile);
+    if (!saved) log(`no replay state at ${stateFile}; starting from the beginning`);
+    else {
+      skipThrough = resumePoints(saved, topic, files);
+      state = saved;
+    }
+  }
+  let total = 0;
+  for (const f of files) total += await countDataLines(f);
+  total -= [...skipThrough.values()].reduce((s, l) => s + Math.max(0, l - 1), 0);
+  if (opts.max !== undefined) total = Math.min(total, opts.max);
+
+  if (!opts.brokers?.length && !dry && !opts.sink) throw new Error('no Kafka brokers given (--brokers host:port,...)');
+  const sink = dry ? undefined : (opts.sink ?? (await kafkaSink({ brokers: opts.brokers!, topic, compression: opts.compression ?? 'gzip', clientId: opts.clientId, log })));
+
+  const pacer = new Pacer({ rate, speed: opts.speed, burst: rate ? Math.max(1, Math.round(rate / 10)) : 1 });
+  const index = new GcxhIndex();
+  const summary: ReplaySummary = {
+    files: files.length, sent: 0, rejected: {}, skipped: 0, fileErrors: [], stopped: 'done', elapsedMs: 0,
+    stateFile: dry ? undefined : stateFile, quarantineDir: dry ? undefined : quarantineDir,
+  };
+  const started = now();
+  let lastProgress = 0;
+  const report = (force = false) => {
+    if (!opts.progress) return;
+    const t = now();
+    if (!force && t - lastProgress < 1000) return;
+    lastProgress = t;
+    const rejected = Object.values(summary.rejected).reduce((a, b) => a + b, 0);
+    opts.progress({ sent: summary.sent, rejected, skipped: summary.skipped, elapsedMs: t - started, total });
+  };
+
+  // The batch being filled: messages plus, per file, the last line it accounts for.
+  let batch: OutMessage[] = [];
+  const through = new Map<string, number>();
+  const flush = async () => {
+    if (dry) { batch = []; through.clear(); return; }
+    if (batch.length) await sink!.send(batch);
+    summary.sent += batch.length;
+    state.sent += batch.length;
+    for (const [f, line] of through) {
+      const st = statSync(f);
+      state.files[f] = { size: st.size, mtimeMs: st.mtimeMs, ackedLine: line };
+    }
+    if (batch.length || through.size) saveState(stateFile, state);
+    batch = [];
+    through.clear();
+    report();
+  };
+  const quarantine = (r: Rejection) => {
+    summary.rejected[r.reason] = (summary.rejected[r.reason] ?? 0) + 1;
+    if (dry) return;
+    mkdirSync(quarantineDir, { recursive: true });
+    const q = join(quarantineDir, quarantineName(r.file));
+    if (!existsSync(q)) writeFileSync(q, '\uFEFF' + QUARANTINE_COLUMNS.join(',') + '\n');
+    appendFileSync(q, quarantineRow(r) + '\n');
+  };
+  const sentInRun = () => summary.sent + (dry ? 0 : batch.length);
+
+  try {
+    outer: for (const path of files) {
+      let opened;
+      try {
+        opened = await openEtcFile(path);
+      } catch (e) {
+        if (!(e instanceof EtcFileError)) throw e;
+        summary.fileErrors.push(e.message);
+        log(e.message);
+        continue;
+      }
+      const skip = skipThrough.get(path) ?? 0;
+      for await (const ev of opened.rows()) {
+        if (ev.line <= skip) {
+          // Already sent or rejected in an earlier run; remembered only so duplicates stay duplicates.
+          if (ev.kind === 'record') index.see(ev.record.GCXH, ev.file, ev.line);
+          summary.skipped++;
+          continue;
+        }
+        if (opts.signal?.aborted) { summary.stopped = 'signal'; break outer; }
+        if (ev.kind === 'reject') {
+          quarantine(ev);
+          through.set(path, ev.line);
+          continue;
+        }
+        const prev = index.see(ev.record.GCXH, ev.file, ev.line);
+        if (prev) {
+          quarantine({ file: ev.file, line: ev.line, reason: 'duplicate-gcxh', detail: `GCXH ${ev.record.GCXH} first seen at ${prev.file}:${prev.line}`, raw: ev.raw });
+          through.set(path, ev.line);
+          continue;
+        }
+        if (opts.max !== undefined && sentInRun() >= opts.max) { summary.stopped = 'max'; break outer; }
+        const at = dry ? now() : pacer.next(ev.record.eventTime, now());
+        if (batch.length > 0 && at - now() > lingerMs) await flush();
+        if (at > now()) await sleep(at - now(), opts.signal);
+        if (opts.signal?.aborted) { summary.stopped = 'signal'; break outer; }
+        const rec = ev.record;
+        batch.push({
+          key: rec.HPHM,
+          value: JSON.stringify(passageToMessage(rec)),
+          timestamp: String(rec.eventTime),
+          headers: { 'etclab-source': `${basename(path)}:${ev.line}` },
+        });
+        through.set(path, ev.line);
+        if (dry) summary.sent++;
+        if (batch.length >= batchSize) await flush();
+        report();
+      }
+    }
+    await flush();
+  } finally {
+    summary.elapsedMs = now() - started;
+    report(true);
+    await sink?.close();
+  }
+  return summary;
+}
