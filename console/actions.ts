@@ -21,8 +21,8 @@ export interface ReplayProgress {
   total: number | null;
   eventsPerSec: number | null;
   /** Event time reached, for humans ("2023-12-09 00:14:02"). */
-  eventTime?: string;
-  done?: boolean;
+  /** One line for humans, as `etclab replay` prints it. */
+  detail?: string;
 }
 
 export interface ConsoleActions {

@@ -85,7 +85,11 @@ describe('HDFS / HBase / Flink figures', () => {
     expect(parseHdfs(await getJson(`${base}/jmx?qry=x`))).toEqual({ liveDataNodes: 2, deadDataNodes: 1 });
     await expect(getJson(`${base}/nope`)).rejects.toThrow(/HTTP 404/);
     await expect(getJson(`${base}/html`)).rejects.toThrow(/not JSON/);
-    await expect(getJson('http://127.0.0.1:1/overview', 1000)).rejects.toThrow(/ECONNREFUSED/);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const freePort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(getJson(`http://127.0.0.1:${freePort}/overview`, 1000)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 

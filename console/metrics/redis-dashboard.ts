@@ -48,12 +48,15 @@ export class RedisDashboardReader {
       // No background reconnect loop: the next refresh makes a new client, so a down Redis costs one error.
       retryStrategy: () => null,
     });
-    client.on('error', () => {});
+    // The real cause (WRONGPASS, ECONNREFUSED) arrives as an 'error' event; connect() only says "closed".
+    let cause: Error | null = null;
+    client.on('error', (e: Error) => (cause = e));
     try {
       await client.connect();
+      await client.ping();
     } catch (e) {
       client.disconnect();
-      throw new Error(`Redis ${t.host}:${t.port}: ${(e as Error).message}`);
+      throw new Error(`Redis ${t.host}:${t.port}: ${(cause ?? (e as Error)).message}`);
     }
     this.client = client;
     return client;

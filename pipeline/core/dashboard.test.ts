@@ -29,13 +29,13 @@ describe('redis keys', () => {
   it.each([
     [['dash', 'count', 'total'], 'etc:dash:count:total'],
     [['flow', 'minute', '202312090001'], 'etc:flow:minute:202312090001'],
-  ] as const)('redisKey(%j) = %s', (parts, key) => expect(redisKey(...parts)).toBe(key));
+  ] as const)('redisKey(%j) = %s', ([b, t, id], key) => expect(redisKey(b, t, id)).toBe(key));
 
   it.each([
     [['Dash', 'count', 'x'], /business/],
     [['dash', 'co:unt', 'x'], /type/],
     [['dash', 'count', 'a:b'], /id/],
-  ] as const)('redisKey(%j) is refused', (parts, re) => expect(() => redisKey(...parts)).toThrow(re));
+  ] as const)('redisKey(%j) is refused', ([b, t, id], re) => expect(() => redisKey(b, t, id)).toThrow(re));
 
   it('minute ids are Beijing wall-clock minutes', () => {
     expect(minuteId(T0 + 60_000)).toBe('202312090001');

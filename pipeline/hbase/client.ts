@@ -7,13 +7,13 @@
 // Without an admin endpoint, createTable with split keys and truncateTable fail with a message
 // saying so instead of silently creating a single-region table.
 import { createRequire } from 'node:module';
-import thrift from 'thrift';
 import { buildBatchMutations, prefixStop, rowFromResult, toBuffer, type Key, type Row, type RowMutation } from './model.ts';
 
 export type { Key, Row, RowMutation } from './model.ts';
 
 const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-explicit-any -- the generated code is untyped CommonJS */
+// thrift has no type declarations and the generated code is untyped CommonJS.
+const thrift: any = require('thrift');
 const Hbase1: any = require('./gen/thrift1/Hbase.js');
 const types1: any = require('./gen/thrift1/Hbase_types.js');
 const Hbase2: any = require('./gen/thrift2/THBaseService.js');
@@ -274,4 +274,28 @@ export function parseEndpoint(value: string, source: string): Endpoint {
   const m = /^([^:\s]+):(\d{1,5})$/.exec(value.trim());
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`${source}: expected host:port, got ${JSON.stringify(value)}`);
   return { host: m[1], port: Number(m[2]) };
+}
+
+/**
+ * One real call against a Thrift server, for health probes: which API the server on that port speaks
+ * (a thrift1 client against a thrift2 server fails here, not at the first put) and, for thrift1, the
+ * table count from getTableNames.
+ */
+export async function thriftPing(ep: Endpoint, api: 1 | 2, timeoutMs = 5000): Promise<{ serverType: number; tables: number | null }> {
+  const link = await openLink(api === 1 ? Hbase1 : Hbase2, ep, timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const work = (async () => {
+      const serverType: number = await link.client.getThriftServerType();
+      const tables = api === 1 ? ((await link.client.getTableNames()) as unknown[]).length : null;
+      return { serverType, tables };
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`HBase thrift ${ep.host}:${ep.port}: no answer in ${timeoutMs} ms`)), timeoutMs);
+    });
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    link.connection.end();
+  }
 }

@@ -160,6 +160,28 @@ describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — ski
     expect(statSync(redisConf).mode & 0o777).toBe(0o600);
   });
 
+  it('a config changed in the inventory shows as stale config until up restarts just that daemon', async () => {
+    const original = readFileSync(inventoryFile, 'utf8');
+    const inv = parse(original);
+    inv.services.redis.settings = { maxmemory: '200mb' };
+    writeFileSync(inventoryFile, stringify(inv));
+    try {
+      const st = await status();
+      const stale = st.daemons.filter((d) => d.staleConfig).map((d) => `${d.service}@${d.node}`);
+      expect(stale).toEqual(['redis@node1']);
+      const oldPid = st.daemons.find((d) => d.service === 'redis')!.pid;
+      const up = await etclab(['up']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toMatch(/done: 2 steps changed something/); // configure + restart of redis, nothing else
+      const after = await status();
+      expect(after.daemons.some((d) => d.staleConfig)).toBe(false);
+      expect(after.daemons.find((d) => d.service === 'redis')!.pid).not.toBe(oldPid);
+    } finally {
+      writeFileSync(inventoryFile, original);
+      await etclab(['up']);
+    }
+  });
+
   it('down stops everything and waits; up brings it all back healthy', async () => {
     const pids = (await status()).daemons.map((d) => d.pid!).filter(Boolean);
     const down = await etclab(['down']);
