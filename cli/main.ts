@@ -5,6 +5,8 @@ import { UserError } from './context.ts';
 import { registerLabCommands } from './commands/lab.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerClusterCommands } from './commands/cluster.ts';
+import { registerDataCommands } from './commands/data.ts';
+import { registerReplayCommands } from './commands/replay.ts';
 
 const program = new Command();
 program
@@ -17,6 +19,8 @@ program
 registerLabCommands(program);
 registerPlanCommand(program);
 registerClusterCommands(program);
+registerDataCommands(program);
+registerReplayCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,17 @@ import { DEFAULT_RATE, DEFAULT_TOPIC, runReplay, type ReplayOptions } from '../.
 
 export { runReplay };
 
+/** The inventory's Kafka brokers, so a user on the lab never types an address. */
+async function brokersFromInventory(program: Command): Promise<string[]> {
+  const { loadClusterInventory, UserError } = await import('../context.ts');
+  const inv = await loadClusterInventory(program.opts().inventory);
+  const kafka = inv.services.kafka;
+  if (!kafka) throw new UserError('no kafka service in the inventory: pass --brokers host:port,...');
+  const port = kafka.ports.broker ?? kafka.ports.kafka ?? 9092;
+  const names = Object.values(kafka.roles).flat();
+  return [...new Set(names)].map((n) => `${inv.nodes.find((x) => x.name === n)!.address}:${port}`);
+}
+
 const num = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${v}"`);
@@ -16,7 +27,8 @@ interface CliOpts {
   brokers?: string;
   rate?: number;
   speed?: number;
-  max?: number;
+  max?: boolean;
+  limit?: number;
   resume?: boolean;
   dryRun?: boolean;
   state?: string;
@@ -35,7 +47,8 @@ export function registerReplayCommands(program: Command): void {
     .option('--brokers <list>', 'host:port,... of the Kafka brokers')
     .option('--rate <n>', `rows per second, 0 = unlimited (default ${DEFAULT_RATE}, or unlimited with --speed)`, num('--rate'))
     .option('--speed <x>', 'replay at x times event time (60 = one event minute per second)', num('--speed'))
-    .option('--max <n>', 'stop after sending n rows', num('--max'))
+    .option('--max', 'as fast as the brokers take it (same as --rate 0)')
+    .option('--limit <n>', 'stop after sending n rows', num('--limit'))
     .option('--resume', 'continue after the last acknowledged row of the previous replay')
     .option('--dry-run', 'read and validate only; nothing is sent or written')
     .option('--state <file>', 'resume state file', '.lab/replay/state.json')
@@ -44,6 +57,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--batch-size <n>', 'messages per produce request', num('--batch-size'), 500)
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: CliOpts) => {
+      if (o.max && (o.rate !== undefined || o.speed !== undefined)) throw new Error('--max goes alone: it means no pacing; drop --rate/--speed');
       if (o.compression !== 'gzip' && o.compression !== 'none') throw new Error(`--compression must be gzip or none, got "${o.compression}"`);
       const ac = new AbortController();
       const onSigint = () => {
@@ -57,10 +71,10 @@ export function registerReplayCommands(program: Command): void {
       const opts: ReplayOptions = {
         inputs,
         topic: o.topic,
-        brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean),
-        rate: o.rate,
+        brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean) ?? (o.dryRun ? undefined : await brokersFromInventory(program)),
+        rate: o.max ? 0 : o.rate,
         speed: o.speed,
-        max: o.max,
+        max: o.limit,
         resume: o.resume,
         dryRun: o.dryRun,
         stateFile: o.state,

@@ -14,13 +14,19 @@ export function usePolled<T>(load: (() => Promise<T>) | null, intervalMs: number
   const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
   const last = useRef('');
   const inFlight = useRef(false);
+  const again = useRef(false);
   const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
 
-  const tick = useCallback(async () => {
+  const tick = useCallback(async (): Promise<void> => {
     const fn = loadRef.current;
-    if (!fn || inFlight.current) return;
+    if (!fn) return;
+    if (inFlight.current) {
+      // Asked while a load runs (e.g. right after an action): that load may predate the change, so load again.
+      again.current = true;
+      return;
+    }
     const gen = generation.current;
     inFlight.current = true;
     let next: { data: T | null; error: string | null };
@@ -30,6 +36,10 @@ export function usePolled<T>(load: (() => Promise<T>) | null, intervalMs: number
       next = { data: null, error: (e as Error).message || String(e) };
     } finally {
       inFlight.current = false;
+    }
+    if (again.current) {
+      again.current = false;
+      void tick();
     }
     if (gen !== generation.current) return;
     const sig = JSON.stringify(next);

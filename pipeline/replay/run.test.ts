@@ -103,7 +103,7 @@ describe('replay loop (in-memory sink)', () => {
     expect([...first.acked, ...second.acked].map(sourceOf)).toEqual(expectedSources);
   });
 
-  it('--max limits rows sent in this run; --dry-run sends and writes nothing', async () => {
+  it('max (CLI --limit) caps rows sent in this run; --dry-run sends and writes nothing', async () => {
     const sink = new MemorySink();
     const s = await runReplay({ inputs: [inDir], sink, max: 10, stateFile: join(dir, 's4.json'), quarantineDir: join(dir, 'q4'), ...fast });
     expect(s).toMatchObject({ sent: 10, stopped: 'max' });
