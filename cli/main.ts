@@ -7,6 +7,9 @@ import { registerPlanCommand } from './commands/plan.ts';
 import { registerClusterCommands } from './commands/cluster.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerReplayCommands } from './commands/replay.ts';
+import { registerArtifactsCommands } from './commands/artifacts.ts';
+import { registerConsoleCommand } from './commands/console.ts';
+import { registerProbeCommand, registerTaskCommand } from './commands/probe.ts';
 
 const program = new Command();
 program
@@ -21,6 +24,10 @@ registerPlanCommand(program);
 registerClusterCommands(program);
 registerDataCommands(program);
 registerReplayCommands(program);
+registerArtifactsCommands(program);
+registerConsoleCommand(program);
+registerProbeCommand(program);
+registerTaskCommand(program);
 
 try {
   await program.parseAsync(process.argv);

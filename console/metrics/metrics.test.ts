@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { fixtureInventory } from '../../test/fixtures/inventory.ts';
 import type { Inventory } from '../../provision/inventory/types.ts';
-import { planDashboardBatch } from '../../pipeline/core/dashboard.ts';
+import { planDashboardBatch, type BatchRecord } from '../../pipeline/core/dashboard.ts';
 import type { Passage } from '../../pipeline/core/passage.ts';
 import { computeLag, kafkaBrokers, ratesBetween, type OffsetSample } from './kafka-lag.ts';
 import { endpointUrl, getJson, parseFlink, parseHbase, parseHdfs } from './http-figures.ts';
@@ -124,7 +124,7 @@ describe.skipIf(!hasRedis)(`Redis dashboard reader against a real redis-server${
     });
     const records = [
       passage(1, 'A-卡口', 0), passage(2, 'A-卡口', 0), passage(3, 'B-卡口', 1), passage(4, 'A-卡口', 2), passage(5, 'A-卡口', 2), passage(6, 'A-卡口', 2),
-    ].map((p, offset) => ({ offset, passage: p }));
+    ].map((p, offset): BatchRecord => ({ offset, passage: p }));
     records[5].alerts = [{
       id: 'clone:A:G3:G6', rule: 'A', plate: '苏C3***', gapMs: 60_000, thresholdMs: 600_000,
       first: { gcxh: 'G3', checkpoint: 'B-卡口', eventTime: records[2].passage.eventTime },

@@ -1,5 +1,8 @@
 // The Maven Central recipe for each service runtime etclab can assemble. Versions come from the inventory.
 import type { ArtifactSpec } from './spec.ts';
+import { HBASE_DEFAULT_VERSION, hbaseArtifact } from '../services/hbase/artifact.ts';
+import { FLINK_DEFAULT_VERSION, flinkArtifact } from '../services/flink/artifact.ts';
+import { SHARDINGSPHERE_DEFAULT_VERSION, proxyArtifact } from '../services/proxy/artifact.ts';
 
 type Recipe = (version: string) => ArtifactSpec;
 
@@ -37,7 +40,8 @@ export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }>
   },
   yarn: {
     defaultVersion: '3.3.6',
-    // hdfs-client so `fs.defaultFS=hdfs://…` resolves inside the RM and NM (log aggregation, staging).
+    // hdfs-client so `fs.defaultFS=hdfs://…` resolves inside the RM and NM (log aggregation, staging);
+    // timelineservice is declared `provided` but the RM loads TimelineCollectorManager at start anyway.
     recipe: (v) => ({
       service: 'yarn',
       version: v,
@@ -46,10 +50,14 @@ export const catalog: Record<string, { defaultVersion: string; recipe: Recipe }>
         `org.apache.hadoop:hadoop-hdfs-client:${v}`,
         `org.apache.hadoop:hadoop-yarn-server-resourcemanager:${v}`,
         `org.apache.hadoop:hadoop-yarn-server-nodemanager:${v}`,
+        `org.apache.hadoop:hadoop-yarn-server-timelineservice:${v}`,
       ],
       excludes: HADOOP_EXCLUDES,
     }),
   },
+  hbase: { defaultVersion: HBASE_DEFAULT_VERSION, recipe: hbaseArtifact },
+  flink: { defaultVersion: FLINK_DEFAULT_VERSION, recipe: flinkArtifact },
+  proxy: { defaultVersion: SHARDINGSPHERE_DEFAULT_VERSION, recipe: proxyArtifact },
 };
 
 /** The spec for `service@version` (version defaulting to the catalog's); the error lists what is known. */

@@ -53,5 +53,18 @@ services:
     roles: { server: [node1, node2, node3] }
     settings: { database: etc, appUser: etc }
     secrets: { rootPassword: mysql_root_password, appPassword: mysql_app_password }
+  kafka:                       # ZooKeeper mode, like the user's Kafka 2.4 cluster
+    roles: { broker: [node1, node2, node3] }
+  hdfs:
+    roles: { namenode: [node1], datanode: [node1, node2, node3], secondarynamenode: [node2] }
+  yarn:
+    roles: { resourcemanager: [node1], nodemanager: [node1, node2, node3] }
+  hbase:                       # Thrift (8085) for the pipeline, thrift2 for table admin
+    roles: { master: [node1], regionserver: [node1, node2, node3], thrift: [node1], thrift2: [node1] }
+  flink:
+    roles: { jobmanager: [node1], taskmanager: [node1, node2, node3] }
+  proxy:                       # ShardingSphere-Proxy on 8066 (MyCat's port) over the three MariaDB shards
+    roles: { server: [node1] }
+    secrets: { appPassword: mysql_app_password }
 `;
 }

@@ -48,7 +48,7 @@ export function judgeDatanode(doc: unknown): ProbeResult {
 
 export function judgeSecondary(doc: unknown): ProbeResult {
   const b = firstBean(doc, 'SecondaryNameNodeInfo');
-  return { ok: true, detail: `SecondaryNameNode at ${String(b.HostAndPort)}, checkpointing ${String(b.CheckpointDirectories ?? '')}`.trim() };
+  return { ok: true, detail: `SecondaryNameNode up (NameNode ${String(b.HostAndPort)}), checkpoints in ${String(b.CheckpointDirectories ?? '?')}` };
 }
 
 export function judgeCluster(doc: unknown, expectLive: number): ProbeResult {

@@ -4,8 +4,14 @@ import type { ServiceModule } from './types.ts';
 import { zookeeper } from './zookeeper/index.ts';
 import { redis } from './redis/index.ts';
 import { mariadb } from './mariadb/index.ts';
+import { kafka } from './kafka/index.ts';
+import { hdfs } from './hdfs/index.ts';
+import { yarn } from './yarn/index.ts';
+import { hbase } from './hbase/index.ts';
+import { flink } from './flink/index.ts';
+import { proxy } from './proxy/index.ts';
 
-export const serviceModules: ServiceModule[] = [zookeeper, redis, mariadb];
+export const serviceModules: ServiceModule[] = [zookeeper, redis, mariadb, kafka, hdfs, yarn, hbase, flink, proxy];
 
 export function moduleByName(name: string): ServiceModule | undefined {
   return serviceModules.find((m) => m.name === name);

@@ -11,7 +11,9 @@ import { fourLetter, parseMode } from '../../provision/probes/zookeeper.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 
 const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
-const inventoryFile = path.join(LAB, 'inventory.yaml');
+// The foundation suite runs the Debian-packaged services only: the lab's inventory cut down to them.
+const inventoryFile = path.join(LAB, 'foundation-inventory.yaml');
+const FOUNDATION = ['zookeeper', 'redis', 'mariadb'];
 const addr = (n: number) => `10.213.7.1${n}`;
 
 async function status(): Promise<ClusterStatus> {
@@ -56,6 +58,10 @@ describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — ski
   beforeAll(async () => {
     const lab = await etclab(['lab', 'up']);
     expect(lab.code, lab.stderr).toBe(0);
+    const full = parse(readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8'));
+    full.services = Object.fromEntries(Object.entries(full.services).filter(([name]) => FOUNDATION.includes(name)));
+    writeFileSync(inventoryFile, stringify(full));
+    process.env.ETCLAB_INVENTORY = inventoryFile;
     secrets = readdirSync(path.join(LAB, 'secrets')).map((f) => readFileSync(path.join(LAB, 'secrets', f), 'utf8').trim());
     expect(secrets.length).toBeGreaterThanOrEqual(2);
     // Sample every process's argv while `up` runs: no secret may ever show there.
@@ -67,6 +73,7 @@ describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — ski
 
   afterAll(async () => {
     await etclab(['down']);
+    delete process.env.ETCLAB_INVENTORY;
     const r = await etclab(['lab', 'down']);
     expect(r.code, r.stderr).toBe(0);
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toMatch(/etclab/);

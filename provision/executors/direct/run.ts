@@ -11,6 +11,7 @@ import { criticalPath, indexSteps, topoOrder } from '../../plan/dag.ts';
 import { filesScript } from '../../plan/files-script.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 import { runProbe } from '../../probes/registry.ts';
+import { taskByName } from '../../tasks/registry.ts';
 import { resolveSecret, secretValues } from '../../inventory/resolve-secrets.ts';
 import { SshPool } from './ssh.ts';
 import { fillSecrets, redactor } from './secrets-fill.ts';
@@ -166,6 +167,8 @@ async function execute(step: Step, ctx: ExecCtx): Promise<{ changed: boolean; de
     }
     case 'sync':
       return syncDir(step.node, a.from, a.to, a.manifest, ctx);
+    case 'task':
+      return taskByName(a.task).run(a.params, { inventory: ctx.inv, secret: ctx.secret, log: (l) => ctx.write(`${l}\n`) });
   }
 }
 

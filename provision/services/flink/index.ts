@@ -1,38 +1,13 @@
 // Flink standalone session cluster: one JobManager, TaskManagers, launched without bin/ scripts.
 import type { NodeSpec, ServiceSpec } from '../../inventory/types.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
-import type { ArtifactSpec } from '../../artifacts/spec.ts';
 import { render } from '../../../templates/render.ts';
 import { installRuntime, runtimeClasspath, runtimeHome, type Layout } from '../../artifacts/index.ts';
 import { javaCommand } from '../common.ts';
 import { jobManagerConfig, jobManagerJvm, jobManagerMemory, parseMb, taskManagerConfig, taskManagerJvm, taskManagerMemory } from './memory.ts';
 
-export const FLINK_DEFAULT_VERSION = '1.18.1';
-
-/**
- * Maven Central has no flink-dist; these four plus a log4j2 binding are what a session cluster needs
- * (flink-runtime-web for the REST UI, flink-clients and flink-streaming-java so submitted jobs find the
- * DataStream API on the cluster classpath, as the tarball's flink-dist provides).
- */
-export function flinkArtifact(version: string = FLINK_DEFAULT_VERSION): ArtifactSpec {
-  const log4j = '2.17.1';
-  return {
-    service: 'flink',
-    version,
-    coordinates: [
-      `org.apache.flink:flink-runtime:${version}`,
-      `org.apache.flink:flink-runtime-web:${version}`,
-      `org.apache.flink:flink-clients:${version}`,
-      `org.apache.flink:flink-streaming-java:${version}`,
-      `org.apache.logging.log4j:log4j-slf4j-impl:${log4j}`,
-      `org.apache.logging.log4j:log4j-api:${log4j}`,
-      `org.apache.logging.log4j:log4j-core:${log4j}`,
-      `org.apache.logging.log4j:log4j-1.2-api:${log4j}`,
-    ],
-  };
-}
-
-export const artifact: ArtifactSpec = flinkArtifact();
+import { flinkArtifact, FLINK_DEFAULT_VERSION } from './artifact.ts';
+export { artifact, flinkArtifact, FLINK_DEFAULT_VERSION } from './artifact.ts';
 
 const LAYOUT: Layout = { kind: 'kafka' };
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

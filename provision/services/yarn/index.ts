@@ -87,6 +87,7 @@ export const yarn: ServiceModule = {
       files: [
         { path: `${conf}/core-site.xml`, content: coreSite({ node, namenode: nn, rpcPort: hdfsSpec!.ports.namenodeRpc, home, extra: s.coreSite }), mode: 0o644 },
         { path: `${conf}/yarn-site.xml`, content: yarnSite, mode: 0o644 },
+        { path: `${conf}/capacity-scheduler.xml`, content: render('hadoop/capacity-scheduler.xml', { maxAmPercent: Number(s.maxAmPercent ?? 0.5) }), mode: 0o644 },
         { path: `${conf}/log4j.properties`, content: render('hadoop/log4j.properties', {}), mode: 0o644 },
       ],
       command: launch.command,

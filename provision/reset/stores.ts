@@ -1,0 +1,170 @@
+// HBase, MySQL (through the proxy, per shard for counts) and Redis parts of a reset.
+import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { connect } from '../../pipeline/hbase/client.ts';
+import type { Task } from '../tasks/types.ts';
+
+interface HBaseParams {
+  thrift: { host: string; port: number };
+  admin: { host: string; port: number };
+  tables: string[];
+}
+
+const COUNT_CAP = 2_000_000;
+
+export const hbaseTruncateTask: Task = {
+  async inspect(params) {
+    const { thrift, admin, tables } = params as unknown as HBaseParams;
+    const hb = await connect(thrift.host, thrift.port, { admin, timeoutMs: 30_000 }).catch((e: Error) => {
+      throw new Error(`HBase Thrift ${thrift.host}:${thrift.port} does not answer (${e.message}): is hbase up? (etclab status --services hbase)`);
+    });
+    try {
+      const lines: string[] = [];
+      for (const t of tables) {
+        if (!(await hb.tableExists(t))) {
+          lines.push(`HBase table ${t}: absent`);
+          continue;
+        }
+        const regions = (await hb.tableRegions(t)).length;
+        let rows = 0;
+        for await (const _ of hb.scanRows(t, { batch: 5000, limit: COUNT_CAP })) rows++;
+        lines.push(`HBase table ${t}: truncate ${rows >= COUNT_CAP ? `over ${COUNT_CAP}` : rows} rows, keep its ${regions} regions`);
+      }
+      return lines;
+    } finally {
+      hb.close();
+    }
+  },
+  async run(params) {
+    const { thrift, admin, tables } = params as unknown as HBaseParams;
+    const hb = await connect(thrift.host, thrift.port, { admin, timeoutMs: 60_000 }).catch((e: Error) => {
+      throw new Error(`HBase Thrift ${thrift.host}:${thrift.port} does not answer (${e.message}): is hbase up? (etclab status --services hbase)`);
+    });
+    try {
+      const done: string[] = [];
+      for (const t of tables) {
+        if (!(await hb.tableExists(t))) continue;
+        // An empty table is left alone, so a second reset changes nothing.
+        const any = await hb.scan(t, { limit: 1 });
+        if (!any.length) continue;
+        const before = (await hb.tableRegions(t)).length;
+        await hb.truncateTable(t);
+        const after = (await hb.tableRegions(t)).length;
+        if (after !== before) throw new Error(`HBase table ${t} had ${before} regions before truncate and ${after} after`);
+        done.push(`${t} (${after} regions kept)`);
+      }
+      return done.length ? { changed: true, detail: `truncated ${done.join(', ')}` } : { changed: false, detail: 'HBase tables already empty' };
+    } finally {
+      hb.close();
+    }
+  },
+};
+
+interface MysqlParams {
+  proxy: { host: string; port: number };
+  shards: Array<{ node: string; host: string; port: number }>;
+  user: string;
+  database: string;
+  passwordSecret: string;
+  tables: string[];
+}
+
+async function counts(p: MysqlParams, password: string): Promise<Array<{ node: string; table: string; rows: number }>> {
+  const out: Array<{ node: string; table: string; rows: number }> = [];
+  for (const s of p.shards) {
+    const c = await mysql.createConnection({ host: s.host, port: s.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
+      throw new Error(`MariaDB shard on ${s.node} (${s.host}:${s.port}) does not answer: ${e.message}`);
+    });
+    try {
+      const [have] = await c.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [p.database]);
+      const present = new Set((have as Array<{ t: string }>).map((r) => r.t));
+      for (const t of p.tables.filter((x) => present.has(x))) {
+        const [rows] = await c.query(`SELECT COUNT(*) AS n FROM \`${t}\``);
+        out.push({ node: s.node, table: t, rows: Number((rows as Array<{ n: number }>)[0].n) });
+      }
+    } finally {
+      await c.end();
+    }
+  }
+  return out;
+}
+
+export const mysqlTruncateTask: Task = {
+  async inspect(params, ctx) {
+    const p = params as unknown as MysqlParams;
+    const c = await counts(p, await ctx.secret(p.passwordSecret));
+    if (!c.length) return ['MySQL: no pipeline table yet'];
+    return p.tables.filter((t) => c.some((x) => x.table === t)).map((t) => `MySQL table ${t}: truncate ${c.filter((x) => x.table === t).map((x) => `${x.rows} rows on ${x.node}`).join(', ')}`);
+  },
+  async run(params, ctx) {
+    const p = params as unknown as MysqlParams;
+    const password = await ctx.secret(p.passwordSecret);
+    const before = await counts(p, password);
+    const nonEmpty = [...new Set(before.filter((x) => x.rows > 0).map((x) => x.table))];
+    if (!nonEmpty.length) return { changed: false, detail: 'MySQL tables already empty' };
+    const conn = await mysql.createConnection({ host: p.proxy.host, port: p.proxy.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
+      throw new Error(`the MySQL proxy ${p.proxy.host}:${p.proxy.port} does not answer (${e.message}): is proxy up? (etclab status --services proxy)`);
+    });
+    try {
+      // Through the proxy, so every shard's copy of a sharded or broadcast table is truncated in one statement.
+      for (const t of nonEmpty) await conn.query(`TRUNCATE TABLE ${t}`);
+    } finally {
+      await conn.end();
+    }
+    const left = (await counts(p, password)).filter((x) => x.rows > 0);
+    if (left.length) throw new Error(`rows left after truncate: ${left.map((x) => `${x.table}@${x.node}=${x.rows}`).join(', ')}`);
+    const total = before.reduce((n, x) => n + x.rows, 0);
+    return { changed: true, detail: `truncated ${nonEmpty.join(', ')} (${total} rows over ${p.shards.length} shards)` };
+  },
+};
+
+interface RedisParams {
+  host: string;
+  port: number;
+  passwordSecret: string;
+  prefix: string;
+}
+
+async function withRedis<T>(p: RedisParams, password: string, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({ host: p.host, port: p.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: () => null });
+  r.on('error', () => {});
+  await r.connect().catch((e: Error) => {
+    throw new Error(`Redis ${p.host}:${p.port} does not answer (${e.message}): is redis up? (etclab status --services redis)`);
+  });
+  try {
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function* keysUnder(r: Redis, prefix: string): AsyncGenerator<string[]> {
+  // Never FLUSHALL and never KEYS: SCAN with the prefix only, so other applications' keys survive.
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) yield keys;
+  } while (cursor !== '0');
+}
+
+export const redisPrefixTask: Task = {
+  async inspect(params, ctx) {
+    const p = params as unknown as RedisParams;
+    return withRedis(p, await ctx.secret(p.passwordSecret), async (r) => {
+      let n = 0;
+      for await (const keys of keysUnder(r, p.prefix)) n += keys.length;
+      return [`Redis keys under ${p.prefix}: unlink ${n}`];
+    });
+  },
+  async run(params, ctx) {
+    const p = params as unknown as RedisParams;
+    if (!p.prefix || p.prefix.length < 2) throw new Error(`refusing to delete Redis keys under the prefix "${p.prefix}": too broad`);
+    return withRedis(p, await ctx.secret(p.passwordSecret), async (r) => {
+      let n = 0;
+      for await (const keys of keysUnder(r, p.prefix)) n += await r.unlink(...keys);
+      return n ? { changed: true, detail: `unlinked ${n} Redis keys under ${p.prefix}` } : { changed: false, detail: `no Redis key under ${p.prefix}` };
+    });
+  },
+};
