@@ -1,7 +1,9 @@
 // up, down, start, stop, restart, status: the cluster's lifecycle, all through one plan and one executor.
 import type { Command } from 'commander';
 import type { Inventory } from '../../provision/inventory/types.ts';
-import { buildPlan } from '../../provision/plan/build.ts';
+import { buildPlan, membersOf } from '../../provision/plan/build.ts';
+import { probeUntil } from '../../provision/probes/until.ts';
+import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import type { Operation } from '../../provision/plan/types.ts';
 import { runPlan, type RunResult } from '../../provision/executors/direct/run.ts';
 import { SshPool } from '../../provision/executors/direct/ssh.ts';
@@ -90,11 +92,27 @@ export function registerClusterCommands(program: Command): void {
       checkNames('service', [svc], Object.keys(inv.services));
       const nodes = splitList(o.node) ?? [...new Set(Object.values(inv.services[svc].roles).flat())];
       const batches = o.rolling ? nodes.map((n) => [n]) : [nodes];
+      const module = moduleByName(svc)!;
+      const spec = inv.services[svc];
+      const clusterProbe = module.clusterProbe?.({ inventory: inv, spec, members: membersOf(inv, spec) });
       for (const batch of batches) {
         const stop = await runOperation(program, 'stop', [svc], batch, `stop ${svc} on ${batch.join(',')}`);
         if (!stop.ok) return;
         const start = await runOperation(program, 'start', [svc], batch, `start ${svc} on ${batch.join(',')}`);
         if (!start.ok) return;
+        if (o.rolling && clusterProbe) {
+          // The node's own health is not enough before the next one goes down: the service as a whole must be
+          // whole again (Kafka: every broker back, a controller, no under-replicated partition).
+          const r = await probeUntil(clusterProbe, { secret: (n) => resolveSecret(inv, n) }, {
+            timeoutSec: 300,
+            onAttempt: (n, a) => !a.ok && n % 5 === 1 && console.error(`waiting for ${svc} to be whole again: ${a.detail}`),
+          });
+          console.error(`${svc} after ${batch.join(',')}: ${r.ok ? 'whole again' : 'NOT HEALTHY'} (${r.detail})`);
+          if (!r.ok) {
+            process.exitCode = 1;
+            return;
+          }
+        }
       }
       if (o.rolling) {
         // The last node's health alone is not the service's: check the whole service before saying done.

@@ -1,6 +1,8 @@
 // `etclab plan`: the DAG as levels, and its critical path by estimated durations.
 import type { Command } from 'commander';
 import { buildPlan } from '../../provision/plan/build.ts';
+import { RESET_STORES } from '../../provision/reset/plan.ts';
+import { resetPlanFor } from './reset.ts';
 import { criticalPath, levels } from '../../provision/plan/dag.ts';
 import type { Operation, Plan } from '../../provision/plan/types.ts';
 import { serviceModules } from '../../provision/services/registry.ts';
@@ -22,14 +24,19 @@ export function registerPlanCommand(program: Command): void {
   program
     .command('plan')
     .description('print the plan (levels of steps that run in parallel, critical path) without running it')
-    .argument('[operation]', 'up | down', 'up')
+    .argument('[operation]', 'up | down | reset', 'up')
     .option('--services <list>', 'only these services (comma separated)')
     .option('--node <list>', 'only these nodes')
+    .option('--only <stores>', `reset only: these stores (${RESET_STORES.join(', ')})`)
+    .option('--continue-on-error', 'reset only: steps independent of each other')
     .option('--json', 'the plan as JSON (secrets stay placeholders)')
-    .action(async (op: string, o: { services?: string; node?: string; json?: boolean }) => {
-      if (!['up', 'down'].includes(op)) throw new UserError(`unknown operation "${op}": use up or down`);
+    .action(async (op: string, o: { services?: string; node?: string; only?: string; continueOnError?: boolean; json?: boolean }) => {
+      if (!['up', 'down', 'reset'].includes(op)) throw new UserError(`unknown operation "${op}": use up, down or reset`);
       const inv = await loadClusterInventory(program.opts().inventory);
-      const plan = buildPlan(inv, op as Operation, serviceModules, { services: splitList(o.services), nodes: splitList(o.node) });
+      const plan =
+        op === 'reset'
+          ? resetPlanFor(inv, { only: splitList(o.only), continueOnError: o.continueOnError })
+          : buildPlan(inv, op as Operation, serviceModules, { services: splitList(o.services), nodes: splitList(o.node) });
       console.log(o.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
     });
 }

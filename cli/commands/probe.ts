@@ -1,16 +1,12 @@
 // `etclab probe --json '<probe>'`: one health check, retried until healthy or --timeout. The Pulumi stack
 // runs it as a local command for each health step; exit 0 means healthy.
 import type { Command } from 'commander';
-import type { Probe, ProbeResult } from '../../provision/probes/types.ts';
-import { runProbe, type ProbeContext } from '../../provision/probes/registry.ts';
+import type { Probe } from '../../provision/probes/types.ts';
+import { probeUntil } from '../../provision/probes/until.ts';
 import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import { loadClusterInventory, UserError } from '../context.ts';
 import { taskByName } from '../../provision/tasks/registry.ts';
 
-export interface ProbeRun extends ProbeResult {
-  attempts: number;
-  seconds: number;
-}
 
 export function parseProbe(json: string): Probe {
   let v: unknown;
@@ -22,25 +18,6 @@ export function parseProbe(json: string): Probe {
   if (!v || typeof v !== 'object' || Array.isArray(v) || typeof (v as Probe).protocol !== 'string')
     throw new UserError('--json must be an object with a "protocol" field, e.g. {"protocol":"redis","host":"10.213.7.11","port":6379,"passwordSecret":"redis_password"}');
   return v as Probe;
-}
-
-/** Retries with a growing pause (1s, 2s, then 3s) so a daemon that is still starting is not hammered. */
-export async function probeUntil(
-  probe: Probe,
-  ctx: ProbeContext,
-  opts: { timeoutSec: number; onAttempt?: (attempt: number, r: ProbeResult) => void },
-): Promise<ProbeRun> {
-  const t0 = Date.now();
-  const deadline = t0 + opts.timeoutSec * 1000;
-  for (let attempt = 1; ; attempt++) {
-    const r = await runProbe(probe, ctx);
-    opts.onAttempt?.(attempt, r);
-    const seconds = (Date.now() - t0) / 1000;
-    if (r.ok) return { ...r, attempts: attempt, seconds };
-    const pause = Math.min(1000 * attempt, 3000);
-    if (Date.now() + pause > deadline) return { ok: false, detail: `not healthy after ${opts.timeoutSec}s: ${r.detail}`, attempts: attempt, seconds };
-    await new Promise((res) => setTimeout(res, pause));
-  }
 }
 
 /** ETCLAB_SECRET_<NAME> wins: the Pulumi stack passes `pulumi config --secret` overrides that way, never in argv. */

@@ -42,6 +42,8 @@ export interface ScanOptions {
   batch?: number;
   /** Stop after this many rows. */
   limit?: number;
+  /** A server-side filter in HBase's filter language, e.g. "FirstKeyOnlyFilter() AND KeyOnlyFilter()" to count rows cheaply. */
+  filter?: string;
 }
 
 export interface RegionInfo {
@@ -227,6 +229,7 @@ export class HBaseThrift {
       stopRow: stop && stop.length > 0 ? stop : null,
       columns: options.columns?.map((c) => Buffer.from(c)) ?? null,
       caching: batch,
+      filterString: options.filter ? Buffer.from(options.filter) : null,
     });
     const id = await this.call(`scannerOpen ${table}`, () => this.data.client.scannerOpenWithScan(Buffer.from(table), scan, null));
     let seen = 0;

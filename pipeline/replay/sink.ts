@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type PartitionMetadata, type Producer } from 'kafkajs';
 
 export interface OutMessage {
   key: string;
@@ -52,14 +52,39 @@ export async function kafkaSink(o: KafkaSinkOptions): Promise<MessageSink> {
     retry: { retries: o.retries ?? 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   await producer.connect();
+  const partitions = await topicPartitions(kafka, o.topic);
+  const partitionOf = Partitioners.DefaultPartitioner();
   const compression = o.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   return {
     async send(messages) {
       if (messages.length === 0) return;
-      await producer.send({ topic: o.topic, acks: -1, compression, messages });
+      // One request per partition, never one spanning several leaders: kafkajs 2.2 keeps the responses of
+      // brokers that answered the first attempt, so a retry after a leader moved to one of them silently
+      // drops the moved partitions' messages (seen here: acked rows missing after a rolling restart).
+      const byPartition = new Map<number, Array<OutMessage & { partition: number }>>();
+      for (const m of messages) {
+        const partition = partitionOf({ topic: o.topic, partitionMetadata: partitions, message: m });
+        const list = byPartition.get(partition) ?? [];
+        list.push({ ...m, partition });
+        byPartition.set(partition, list);
+      }
+      await Promise.all([...byPartition.values()].map((msgs) => producer.send({ topic: o.topic, acks: -1, compression, messages: msgs })));
     },
     async close() {
       await producer.disconnect();
     },
   };
+}
+
+/** The topic's partitions, creating the topic with the brokers' defaults when it does not exist yet. */
+async function topicPartitions(kafka: Kafka, topic: string): Promise<PartitionMetadata[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0].partitions.map((p) => ({ ...p, partitionErrorCode: p.partitionErrorCode ?? 0 })) as unknown as PartitionMetadata[];
+  } finally {
+    await admin.disconnect();
+  }
 }

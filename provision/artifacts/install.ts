@@ -16,7 +16,7 @@ export function installRuntime(
 ): Action {
   if (source.kind === 'maven' || source.kind === 'tarball') {
     const from = artifactDir(a, root);
-    return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}` };
+    return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}`, artifact: { service: a.service, version: a.version } };
   }
   // kind existing: nothing to copy, but a wrong path should stop here rather than as a ClassNotFoundError.
   const home = runtimeHome(source, node, a);

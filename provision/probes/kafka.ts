@@ -5,6 +5,8 @@ import type { Probe, ProbeResult } from './types.ts';
 export interface ClusterView {
   brokers: Array<{ nodeId: number; host: string; port: number }>;
   controller: number | null;
+  /** `topic/partition` whose in-sync replicas are fewer than its replicas (only when asked for). */
+  underReplicated?: string[];
 }
 
 export function judgeKafka(view: ClusterView, p: { expectBrokers?: number; expectBrokerId?: number }): ProbeResult {
@@ -18,7 +20,9 @@ export function judgeKafka(view: ClusterView, p: { expectBrokers?: number; expec
   if (p.expectBrokers !== undefined && ids.length !== p.expectBrokers) problems.push(`${ids.length}/${p.expectBrokers} brokers`);
   if (p.expectBrokerId !== undefined && !ids.includes(p.expectBrokerId)) problems.push(`broker ${p.expectBrokerId} not registered`);
   if (view.controller === null || view.controller < 0) problems.push('no controller');
-  const detail = `brokers ${list || 'none'}, controller ${view.controller ?? '-'}`;
+  const urp = view.underReplicated;
+  if (urp?.length) problems.push(`${urp.length} under-replicated partition(s) (${urp.slice(0, 3).join(', ')}${urp.length > 3 ? ', …' : ''})`);
+  const detail = `brokers ${list || 'none'}, controller ${view.controller ?? '-'}${urp ? `, ${urp.length} under-replicated` : ''}`;
   return { ok: problems.length === 0, detail: problems.length ? `${problems.join(', ')}: ${detail}` : detail };
 }
 
@@ -40,13 +44,20 @@ export async function probe(p: Probe): Promise<ProbeResult> {
     const view = await Promise.race([
       (async () => {
         await admin.connect();
-        return admin.describeCluster();
+        const cluster = await admin.describeCluster();
+        if (p.checkReplication !== true) return cluster;
+        // A rolling restart may take the next broker down only when every partition is fully in sync again.
+        const { topics } = await admin.fetchTopicMetadata();
+        const underReplicated = topics.flatMap((t) =>
+          t.partitions.filter((pt) => pt.isr.length < pt.replicas.length).map((pt) => `${t.name}/${pt.partitionId}`),
+        );
+        return { ...cluster, underReplicated };
       })(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('no metadata answer within 10s')), 10_000);
       }),
     ]);
-    return judgeKafka({ brokers: view.brokers, controller: view.controller }, {
+    return judgeKafka({ brokers: view.brokers, controller: view.controller, underReplicated: 'underReplicated' in view ? view.underReplicated : undefined }, {
       expectBrokers: typeof p.expectBrokers === 'number' ? p.expectBrokers : undefined,
       expectBrokerId: typeof p.expectBrokerId === 'number' ? p.expectBrokerId : undefined,
     });

@@ -3,6 +3,12 @@ import type { Probe, ProbeResult } from './types.ts';
 import * as zk from './zookeeper.ts';
 import * as redis from './redis.ts';
 import * as mysql from './mysql.ts';
+import * as kafka from './kafka.ts';
+import * as hdfs from './hdfs.ts';
+import * as yarn from './yarn.ts';
+import * as hbase from './hbase.ts';
+import * as flink from './flink.ts';
+import * as mysqlProxy from './mysql-proxy.ts';
 
 export interface ProbeContext {
   /** Resolves an inventory secret by name (values are never logged). */
@@ -16,6 +22,13 @@ const registry = new Map<string, ProbeFn>([
   ['zookeeper-ensemble', zk.probeEnsemble],
   ['redis', redis.probe],
   ['mysql', mysql.probe],
+  ['kafka', kafka.probe],
+  ['hdfs', hdfs.probe],
+  ['yarn', yarn.probe],
+  ['hbase', hbase.probe],
+  ['hbase-thrift', hbase.probeThrift],
+  ['flink', flink.probe],
+  ['mysql-proxy', (p, ctx) => mysqlProxy.probe(p, ctx)],
 ]);
 
 export function registerProbe(protocol: string, fn: ProbeFn): void {
@@ -25,7 +38,8 @@ export function registerProbe(protocol: string, fn: ProbeFn): void {
 /** Runs one probe once; a thrown error becomes a failed result with its message. */
 export async function runProbe(p: Probe, ctx: ProbeContext): Promise<ProbeResult> {
   const fn = registry.get(p.protocol);
-  if (!fn) return { ok: false, detail: `no probe for protocol ${p.protocol}` };
+  // A plan naming an unknown protocol is a bug, not a service that is slow to come up: fail at once.
+  if (!fn) throw new Error(`no probe for protocol ${p.protocol}; known: ${[...registry.keys()].join(', ')}`);
   try {
     return await fn(p, ctx);
   } catch (e) {

@@ -2,13 +2,26 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Task, TaskContext } from '../tasks/types.ts';
 
-export interface KafkaResetParams {
+export interface KafkaGroupsParams {
+  brokers: string[];
+  topic: string;
+  /** Groups deleted by name (the pipeline's own), whatever topics they read. */
+  groups: string[];
+  /**
+   * Also every other group whose committed offsets are all on `topic`: recreating the topic makes them
+   * meaningless. A group that also reads other topics is kept (deleting it would lose those offsets).
+   */
+  allGroupsOnTopic?: boolean;
+}
+
+export interface KafkaTopicParams {
   brokers: string[];
   topic: string;
   partitions: number;
   replication: number;
-  groups: string[];
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function withAdmin<T>(brokers: string[], fn: (a: Admin) => Promise<T>): Promise<T> {
   const kafka = new Kafka({ clientId: 'etclab-reset', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 5000, requestTimeout: 15000, retry: { retries: 2 } });
@@ -25,96 +38,163 @@ async function withAdmin<T>(brokers: string[], fn: (a: Admin) => Promise<T>): Pr
   }
 }
 
-const p = (x: Record<string, unknown>) => x as unknown as KafkaResetParams;
-
-async function existingGroups(admin: Admin, wanted: string[]): Promise<string[]> {
-  const { groups } = await admin.listGroups();
-  return groups.map((g) => g.groupId).filter((g) => wanted.includes(g));
+interface PartitionEnds {
+  partition: number;
+  low: number;
+  high: number;
 }
 
-async function topicMessages(admin: Admin, topic: string): Promise<{ partitions: number; messages: number } | null> {
-  const topics = await admin.listTopics();
-  if (!topics.includes(topic)) return null;
+async function topicEnds(admin: Admin, topic: string): Promise<PartitionEnds[] | null> {
+  if (!(await admin.listTopics()).includes(topic)) return null;
   const offs = await admin.fetchTopicOffsets(topic);
-  return { partitions: offs.length, messages: offs.reduce((n, o) => n + Number(o.high) - Number(o.low), 0) };
+  return offs.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
 }
+
+const messagesIn = (ends: PartitionEnds[]) => ends.reduce((n, e) => n + e.high - e.low, 0);
+
+interface GroupPlan {
+  /** Will be deleted, with its lag on the topic and its live member count. */
+  remove: Array<{ group: string; lag: number | null; members: number; state: string }>;
+  /** Has offsets on the topic but also on other topics: left alone. */
+  keep: Array<{ group: string; otherTopics: string[] }>;
+}
+
+async function planGroups(admin: Admin, p: KafkaGroupsParams): Promise<GroupPlan> {
+  const existing = (await admin.listGroups()).groups.map((g) => g.groupId);
+  const ends = await topicEnds(admin, p.topic);
+  const plan: GroupPlan = { remove: [], keep: [] };
+  const chosen: Array<{ group: string; lag: number | null }> = [];
+  for (const group of existing) {
+    // No topic list: the group's committed offsets on every topic, so we know what else it reads.
+    const committed = (await admin.fetchOffsets({ groupId: group })).filter((t) => t.partitions.some((x) => Number(x.offset) >= 0));
+    const onTopic = committed.find((t) => t.topic === p.topic);
+    const others = committed.map((t) => t.topic).filter((t) => t !== p.topic);
+    const named = p.groups.includes(group);
+    if (!named && !(p.allGroupsOnTopic && onTopic)) continue;
+    if (!named && others.length) {
+      plan.keep.push({ group, otherTopics: others });
+      continue;
+    }
+    let lag: number | null = null;
+    if (onTopic && ends) {
+      // As `kafka-consumer-groups --describe`: log end − committed (the log start when nothing is committed).
+      lag = ends.reduce((n, e) => {
+        const c = Number(onTopic.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
+        return n + Math.max(0, e.high - (c >= 0 ? c : e.low));
+      }, 0);
+    }
+    chosen.push({ group, lag });
+  }
+  if (chosen.length) {
+    const desc = await admin.describeGroups(chosen.map((c) => c.group));
+    for (const c of chosen) {
+      const d = desc.groups.find((g) => g.groupId === c.group);
+      plan.remove.push({ ...c, members: d?.members.length ?? 0, state: d?.state ?? 'Unknown' });
+    }
+  }
+  return plan;
+}
+
+const liveMsg = (live: GroupPlan['remove']) =>
+  `consumer group${live.length > 1 ? 's' : ''} ${live.map((g) => `${g.group} (${g.members} live member${g.members > 1 ? 's' : ''})`).join(', ')} still consuming: stop those consumers first, Kafka refuses to delete a group with live members`;
 
 export const kafkaGroupsTask: Task = {
   async inspect(params) {
-    const { brokers, groups, topic } = p(params);
-    return withAdmin(brokers, async (admin) => {
-      const found = await existingGroups(admin, groups);
-      if (!found.length) return ['consumer groups: none of ' + groups.join(', ')];
-      const ends = (await topicMessages(admin, topic)) ? await admin.fetchTopicOffsets(topic) : [];
-      const lines: string[] = [];
-      for (const g of found) {
-        const offs = await admin.fetchOffsets({ groupId: g, topics: [topic] });
-        const lag = offs.flatMap((t) => t.partitions).reduce((n, x) => {
-          const end = Number(ends.find((e) => e.partition === x.partition)?.high ?? 0);
-          return n + (Number(x.offset) >= 0 ? end - Number(x.offset) : end);
-        }, 0);
-        lines.push(`consumer group ${g}: delete (lag ${lag})`);
-      }
-      return lines;
+    const p = params as unknown as KafkaGroupsParams;
+    return withAdmin(p.brokers, async (admin) => {
+      const plan = await planGroups(admin, p);
+      const lines = plan.remove.map(
+        (g) =>
+          `consumer group ${g.group}: delete (lag ${g.lag ?? 'n/a'} on topic ${p.topic})` +
+          (g.members ? ` — ${g.members} live member${g.members > 1 ? 's' : ''}: stop them first or the reset fails here` : ''),
+      );
+      for (const k of plan.keep) lines.push(`consumer group ${k.group}: kept (also reads ${k.otherTopics.join(', ')}); its offsets on ${p.topic} go stale`);
+      return lines.length ? lines : [`consumer groups of topic ${p.topic}: none to delete`];
     });
   },
   async run(params, ctx) {
-    const { brokers, groups } = p(params);
-    return withAdmin(brokers, async (admin) => {
-      const found = await existingGroups(admin, groups);
-      if (!found.length) return { changed: false, detail: 'no consumer group to delete' };
-      // A group with live members cannot be deleted: the pipeline was stopped by an earlier step.
-      await admin.deleteGroups(found);
-      ctx.log(`deleted consumer groups ${found.join(', ')}`);
-      return { changed: true, detail: `deleted groups ${found.join(', ')}` };
+    const p = params as unknown as KafkaGroupsParams;
+    return withAdmin(p.brokers, async (admin) => {
+      const plan = await planGroups(admin, p);
+      for (const k of plan.keep) ctx.log(`kept consumer group ${k.group}: it also reads ${k.otherTopics.join(', ')}`);
+      if (!plan.remove.length) return { changed: false, detail: 'no consumer group to delete' };
+      // Checked first so the message names the consumers instead of Kafka's bare GROUP_NOT_EMPTY.
+      const live = plan.remove.filter((g) => g.members > 0);
+      if (live.length) throw new Error(liveMsg(live));
+      const names = plan.remove.map((g) => g.group);
+      try {
+        await admin.deleteGroups(names);
+      } catch (e) {
+        const failed = (e as { groups?: Array<{ groupId: string; error?: Error }> }).groups?.filter((g) => g.error);
+        throw new Error(`deleting consumer groups failed: ${failed?.length ? failed.map((g) => `${g.groupId}: ${g.error!.message}`).join('; ') : (e as Error).message}`);
+      }
+      ctx.log(`deleted consumer groups ${names.join(', ')}`);
+      return { changed: true, detail: `deleted consumer group${names.length > 1 ? 's' : ''} ${names.join(', ')}` };
     });
   },
 };
 
+/** Partitions with a leader and every replica in sync: each broker holding the topic has its logs. */
+async function topicReady(admin: Admin, p: KafkaTopicParams): Promise<string | null> {
+  const meta = await admin.fetchTopicMetadata({ topics: [p.topic] });
+  const parts = meta.topics[0]?.partitions ?? [];
+  if (parts.length !== p.partitions) return `${parts.length} of ${p.partitions} partitions`;
+  const bad = parts.filter((x) => x.leader < 0 || x.replicas.length !== p.replication || x.isr.length !== p.replication);
+  return bad.length ? `partitions ${bad.map((x) => `${x.partitionId} (leader ${x.leader}, replicas ${x.replicas.length}, in sync ${x.isr.length})`).join(', ')} not ready` : null;
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<string | null>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = await check();
+    if (why === null) return;
+    if (Date.now() > deadline) throw new Error(`${what} after ${timeoutMs / 1000} s: ${why}`);
+    await sleep(500);
+  }
+}
+
 export const kafkaTopicTask: Task = {
   async inspect(params) {
-    const { brokers, topic, partitions, replication } = p(params);
-    return withAdmin(brokers, async (admin) => {
-      const t = await topicMessages(admin, topic);
-      return [t ? `topic ${topic}: delete ${t.messages} messages in ${t.partitions} partitions, recreate with ${partitions} partitions × ${replication} replicas` : `topic ${topic}: absent, create with ${partitions} partitions × ${replication} replicas`];
+    const p = params as unknown as KafkaTopicParams;
+    return withAdmin(p.brokers, async (admin) => {
+      const ends = await topicEnds(admin, p.topic);
+      const target = `${p.partitions} partitions × ${p.replication} replicas`;
+      if (!ends) return [`topic ${p.topic}: absent, create with ${target}`];
+      const per = ends.map((e) => `p${e.partition} ${e.high - e.low}`).join(', ');
+      return [`topic ${p.topic}: delete ${messagesIn(ends)} messages in ${ends.length} partitions (${per}), recreate with ${target}`];
     });
   },
   async run(params, ctx: TaskContext) {
-    const { brokers, topic, partitions, replication } = p(params);
-    return withAdmin(brokers, async (admin) => {
-      const before = await topicMessages(admin, topic);
-      if (before && before.messages === 0 && before.partitions === partitions) {
-        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-        if (meta.topics[0].partitions.every((x) => x.replicas.length === replication))
-          return { changed: false, detail: `topic ${topic} already empty with ${partitions} partitions × ${replication}` };
-      }
+    const p = params as unknown as KafkaTopicParams;
+    return withAdmin(p.brokers, async (admin) => {
+      const before = await topicEnds(admin, p.topic);
+      // Fresh = what a recreate gives: offsets from 0 (not just emptied by retention), the same layout.
+      if (before && before.every((e) => e.high === 0) && before.length === p.partitions && (await topicReady(admin, p)) === null)
+        return { changed: false, detail: `topic ${p.topic} already fresh (${p.partitions} partitions × ${p.replication})` };
       if (before) {
-        await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
-        // Deletion is asynchronous on the brokers: recreating too early fails or resurrects old segments.
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const still = (await admin.listTopics()).includes(topic);
-          if (!still) break;
-          if (Date.now() > deadline) throw new Error(`topic ${topic} still listed 60 s after its deletion`);
-          await new Promise((r) => setTimeout(r, 500));
-        }
-        ctx.log(`deleted topic ${topic} (${before.messages} messages)`);
+        await admin.deleteTopics({ topics: [p.topic], timeout: 30_000 });
+        ctx.log(`deleting topic ${p.topic} (${messagesIn(before)} messages)`);
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: replication }], waitForLeaders: true, timeout: 30_000 });
-          break;
-        } catch (e) {
-          // "topic marked for deletion" until every broker has finished.
-          if (attempt >= 30) throw e;
-          await new Promise((r) => setTimeout(r, 1000));
+      // Deletion is asynchronous: the topic leaves the metadata at once, but until every replica has
+      // deleted its log the controller answers a create with TOPIC_ALREADY_EXISTS ("marked for
+      // deletion"), which kafkajs reports as createTopics() === false, not as an error. So a create that
+      // returns true is the proof that deletion completed on every broker.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const created = await admin.createTopics({ topics: [{ topic: p.topic, numPartitions: p.partitions, replicationFactor: p.replication }], waitForLeaders: true, timeout: 30_000 });
+        if (created) break;
+        const back = await topicEnds(admin, p.topic);
+        if (back) {
+          // Auto-created meanwhile (auto.create.topics.enable) by a client asking for it: fine when still fresh.
+          if (back.length === p.partitions && back.every((e) => e.high === 0)) break;
+          throw new Error(`topic ${p.topic} was recreated by someone else while the reset waited (${back.length} partitions, ${messagesIn(back)} messages): stop the replay and other producers, then run reset again`);
         }
+        if (Date.now() > deadline) throw new Error(`topic ${p.topic} still marked for deletion 120 s after its delete: is every broker up? (etclab status --services kafka)`);
+        await sleep(1000);
       }
-      const after = await admin.fetchTopicMetadata({ topics: [topic] });
-      const parts = after.topics[0].partitions;
-      if (parts.length !== partitions || parts.some((x) => x.replicas.length !== replication))
-        throw new Error(`topic ${topic} came back with ${parts.length} partitions, replicas ${parts.map((x) => x.replicas.length).join('/')}`);
-      return { changed: true, detail: `topic ${topic} recreated (${partitions} partitions × ${replication})` };
+      ctx.log(`created topic ${p.topic}`);
+      await until(`topic ${p.topic} not fully replicated`, 60_000, () => topicReady(admin, p));
+      return { changed: true, detail: `topic ${p.topic} ${before ? `recreated (${messagesIn(before)} messages deleted)` : 'created'}, ${p.partitions} partitions × ${p.replication}` };
     });
   },
 };

@@ -1,7 +1,7 @@
 // HBase, MySQL (through the proxy, per shard for counts) and Redis parts of a reset.
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { connect } from '../../pipeline/hbase/client.ts';
+import { connect, type HBaseThrift } from '../../pipeline/hbase/client.ts';
 import type { Task } from '../tasks/types.ts';
 
 interface HBaseParams {
@@ -10,7 +10,20 @@ interface HBaseParams {
   tables: string[];
 }
 
-const COUNT_CAP = 2_000_000;
+/** A dry run counts rows, but never for longer than this: past it the count is a lower bound. */
+const COUNT_BUDGET_MS = 20_000;
+const KEYS_ONLY = 'FirstKeyOnlyFilter() AND KeyOnlyFilter()';
+
+async function countRows(hb: HBaseThrift, table: string): Promise<{ rows: number; complete: boolean }> {
+  const deadline = Date.now() + COUNT_BUDGET_MS;
+  let rows = 0;
+  // One key per row, no values: the row count without moving the data to the controller.
+  for await (const _ of hb.scanRows(table, { batch: 5000, filter: KEYS_ONLY })) {
+    rows++;
+    if (rows % 5000 === 0 && Date.now() > deadline) return { rows, complete: false };
+  }
+  return { rows, complete: true };
+}
 
 export const hbaseTruncateTask: Task = {
   async inspect(params) {
@@ -26,9 +39,8 @@ export const hbaseTruncateTask: Task = {
           continue;
         }
         const regions = (await hb.tableRegions(t)).length;
-        let rows = 0;
-        for await (const _ of hb.scanRows(t, { batch: 5000, limit: COUNT_CAP })) rows++;
-        lines.push(`HBase table ${t}: truncate ${rows >= COUNT_CAP ? `over ${COUNT_CAP}` : rows} rows, keep its ${regions} regions`);
+        const { rows, complete } = await countRows(hb, t);
+        lines.push(`HBase table ${t}: truncate ${complete ? rows : `over ${rows} (counting stopped after ${COUNT_BUDGET_MS / 1000} s)`} rows, keep its ${regions} regions`);
       }
       return lines;
     } finally {
@@ -45,7 +57,7 @@ export const hbaseTruncateTask: Task = {
       for (const t of tables) {
         if (!(await hb.tableExists(t))) continue;
         // An empty table is left alone, so a second reset changes nothing.
-        const any = await hb.scan(t, { limit: 1 });
+        const any = await hb.scan(t, { limit: 1, filter: KEYS_ONLY });
         if (!any.length) continue;
         const before = (await hb.tableRegions(t)).length;
         await hb.truncateTable(t);
@@ -69,11 +81,24 @@ interface MysqlParams {
   tables: string[];
 }
 
+/** Table names go into SQL text (TRUNCATE takes no placeholder): plain identifiers only. */
+function checkParams(p: MysqlParams): void {
+  const bad = p.tables.filter((t) => !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(t));
+  if (bad.length) throw new Error(`not plain SQL table names: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+}
+
+async function proxyConnection(p: MysqlParams, password: string): Promise<mysql.Connection> {
+  return mysql.createConnection({ host: p.proxy.host, port: p.proxy.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
+    throw new Error(`the MySQL proxy ${p.proxy.host}:${p.proxy.port} does not answer (${e.message}): is proxy up? (etclab status --services proxy)`);
+  });
+}
+
+/** Rows per table on each shard, read on the shards themselves: the proxy would only give the sum. */
 async function counts(p: MysqlParams, password: string): Promise<Array<{ node: string; table: string; rows: number }>> {
   const out: Array<{ node: string; table: string; rows: number }> = [];
   for (const s of p.shards) {
     const c = await mysql.createConnection({ host: s.host, port: s.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
-      throw new Error(`MariaDB shard on ${s.node} (${s.host}:${s.port}) does not answer: ${e.message}`);
+      throw new Error(`MariaDB shard on ${s.node} (${s.host}:${s.port}) does not answer (${e.message}): is mariadb up? (etclab status --services mariadb)`);
     });
     try {
       const [have] = await c.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [p.database]);
@@ -92,22 +117,33 @@ async function counts(p: MysqlParams, password: string): Promise<Array<{ node: s
 export const mysqlTruncateTask: Task = {
   async inspect(params, ctx) {
     const p = params as unknown as MysqlParams;
-    const c = await counts(p, await ctx.secret(p.passwordSecret));
+    checkParams(p);
+    const password = await ctx.secret(p.passwordSecret);
+    // The truncate goes through the proxy: a dry run that cannot reach it must say so too.
+    await (await proxyConnection(p, password)).end();
+    const c = await counts(p, password);
     if (!c.length) return ['MySQL: no pipeline table yet'];
-    return p.tables.filter((t) => c.some((x) => x.table === t)).map((t) => `MySQL table ${t}: truncate ${c.filter((x) => x.table === t).map((x) => `${x.rows} rows on ${x.node}`).join(', ')}`);
+    return p.tables
+      .filter((t) => c.some((x) => x.table === t))
+      .map((t) => {
+        const on = c.filter((x) => x.table === t);
+        return `MySQL table ${t}: truncate ${on.reduce((n, x) => n + x.rows, 0)} rows (${on.map((x) => `shard ${x.node} ${x.rows}`).join(', ')})`;
+      });
   },
   async run(params, ctx) {
     const p = params as unknown as MysqlParams;
+    checkParams(p);
     const password = await ctx.secret(p.passwordSecret);
     const before = await counts(p, password);
     const nonEmpty = [...new Set(before.filter((x) => x.rows > 0).map((x) => x.table))];
     if (!nonEmpty.length) return { changed: false, detail: 'MySQL tables already empty' };
-    const conn = await mysql.createConnection({ host: p.proxy.host, port: p.proxy.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
-      throw new Error(`the MySQL proxy ${p.proxy.host}:${p.proxy.port} does not answer (${e.message}): is proxy up? (etclab status --services proxy)`);
-    });
+    const conn = await proxyConnection(p, password);
     try {
       // Through the proxy, so every shard's copy of a sharded or broadcast table is truncated in one statement.
-      for (const t of nonEmpty) await conn.query(`TRUNCATE TABLE ${t}`);
+      for (const t of nonEmpty) {
+        await conn.query(`TRUNCATE TABLE ${t}`);
+        ctx.log(`truncated ${t}`);
+      }
     } finally {
       await conn.end();
     }
@@ -138,6 +174,12 @@ async function withRedis<T>(p: RedisParams, password: string, fn: (r: Redis) => 
   }
 }
 
+/** `etc:` and not `etc`: without the separator the prefix would also match another project's `etcd…` keys. */
+function checkPrefix(prefix: string): void {
+  if (!/^[^*?[\]\\]+:$/.test(prefix) || prefix.length < 3)
+    throw new Error(`refusing to delete Redis keys under the prefix ${JSON.stringify(prefix)}: it must be a project name followed by ':' (e.g. "etc:")`);
+}
+
 async function* keysUnder(r: Redis, prefix: string): AsyncGenerator<string[]> {
   // Never FLUSHALL and never KEYS: SCAN with the prefix only, so other applications' keys survive.
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
@@ -152,15 +194,23 @@ async function* keysUnder(r: Redis, prefix: string): AsyncGenerator<string[]> {
 export const redisPrefixTask: Task = {
   async inspect(params, ctx) {
     const p = params as unknown as RedisParams;
+    checkPrefix(p.prefix);
     return withRedis(p, await ctx.secret(p.passwordSecret), async (r) => {
-      let n = 0;
-      for await (const keys of keysUnder(r, p.prefix)) n += keys.length;
-      return [`Redis keys under ${p.prefix}: unlink ${n}`];
+      // Counted by the key's next segment (etc:dash:…, etc:flow:…) so the user sees what kind of keys go.
+      const by = new Map<string, number>();
+      for await (const keys of keysUnder(r, p.prefix))
+        for (const k of keys) {
+          const group = p.prefix + k.slice(p.prefix.length).split(':')[0] + ':*';
+          by.set(group, (by.get(group) ?? 0) + 1);
+        }
+      const n = [...by.values()].reduce((a, b) => a + b, 0);
+      const detail = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([g, c]) => `${g} ${c}`).join(', ');
+      return [`Redis keys under ${p.prefix}: unlink ${n}${n ? ` (${detail})` : ''}`];
     });
   },
   async run(params, ctx) {
     const p = params as unknown as RedisParams;
-    if (!p.prefix || p.prefix.length < 2) throw new Error(`refusing to delete Redis keys under the prefix "${p.prefix}": too broad`);
+    checkPrefix(p.prefix);
     return withRedis(p, await ctx.secret(p.passwordSecret), async (r) => {
       let n = 0;
       for await (const keys of keysUnder(r, p.prefix)) n += await r.unlink(...keys);

@@ -10,10 +10,11 @@ import { CLUSTER, type Plan, type Step } from '../../plan/types.ts';
 import { criticalPath, indexSteps, topoOrder } from '../../plan/dag.ts';
 import { filesScript } from '../../plan/files-script.ts';
 import { q } from '../../plan/daemon-scripts.ts';
-import { runProbe } from '../../probes/registry.ts';
+import { probeUntil } from '../../probes/until.ts';
 import { taskByName } from '../../tasks/registry.ts';
 import { resolveSecret, secretValues } from '../../inventory/resolve-secrets.ts';
 import { SshPool } from './ssh.ts';
+import { verifyArtifact } from '../../artifacts/cache.ts';
 import { fillSecrets, redactor } from './secrets-fill.ts';
 
 export type StepStatus = 'ok' | 'unchanged' | 'failed' | 'skipped';
@@ -48,6 +49,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   const log = opts.log ?? ((l) => process.stderr.write(l + '\n'));
   const byId = indexSteps(plan.steps);
   topoOrder(plan.steps); // rejects cycles before anything runs
+  await checkArtifacts(plan, log);
   const runDir = path.join(inv.stateDir, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${plan.operation}`);
   mkdirSync(runDir, { recursive: true });
   const redact = redactor(await secretValues(inv));
@@ -132,6 +134,20 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   };
 }
 
+/**
+ * Every artifact the plan copies must be in the cache and match its manifest before any node is touched:
+ * a half-copied runtime fails later as a ClassNotFoundError on one node, which is much harder to read.
+ */
+export async function checkArtifacts(plan: Plan, log?: (line: string) => void): Promise<void> {
+  const seen = new Map<string, { service: string; version: string }>();
+  for (const s of plan.steps) if (s.action.kind === 'sync') seen.set(s.action.from, s.action.artifact ?? { service: s.service, version: '?' });
+  for (const [dir, a] of seen) {
+    const t0 = Date.now();
+    const r = await verifyArtifact(a, path.dirname(dir));
+    log?.(`artifact ${a.service} ${a.version}: ${r.files} files verified (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  }
+}
+
 interface ExecCtx {
   pool: SshPool;
   write: (s: string) => void;
@@ -154,16 +170,16 @@ async function execute(step: Step, ctx: ExecCtx): Promise<{ changed: boolean; de
       return verdict(r.output);
     }
     case 'probe': {
-      const deadline = Date.now() + step.timeoutSec * 1000;
       let last = '';
-      for (let attempt = 1; ; attempt++) {
-        const r = await runProbe(a.probe, { secret: ctx.secret });
-        if (r.detail !== last) ctx.write(`attempt ${attempt}: ${r.ok ? 'healthy' : 'not yet'}: ${r.detail}\n`);
-        last = r.detail;
-        if (r.ok) return { changed: false, detail: r.detail };
-        if (Date.now() > deadline) throw new Error(`not healthy after ${step.timeoutSec}s: ${r.detail}`);
-        await new Promise((res) => setTimeout(res, Math.min(1000 * attempt, 3000)));
-      }
+      const r = await probeUntil(a.probe, { secret: ctx.secret }, {
+        timeoutSec: step.timeoutSec,
+        onAttempt: (n, res) => {
+          if (res.detail !== last) ctx.write(`attempt ${n}: ${res.ok ? 'healthy' : 'not yet'}: ${res.detail}\n`);
+          last = res.detail;
+        },
+      });
+      if (!r.ok) throw new Error(r.detail);
+      return { changed: false, detail: r.detail };
     }
     case 'sync':
       return syncDir(step.node, a.from, a.to, a.manifest, ctx);

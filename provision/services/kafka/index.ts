@@ -156,5 +156,6 @@ fi`;
     protocol: 'kafka',
     brokers: members.broker.map((n) => `${n.address}:${spec.ports.broker}`),
     expectBrokers: members.broker.length,
+    checkReplication: true,
   }),
 };

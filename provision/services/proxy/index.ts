@@ -116,7 +116,7 @@ export const proxy: ServiceModule = {
     const a = artifactRef(spec);
     if (spec.source.kind === 'maven' || spec.source.kind === 'tarball') {
       const from = artifactDir(a, cacheRoot());
-      return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}` };
+      return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}`, artifact: { service: a.service, version: a.version } };
     }
     if (spec.source.kind !== 'existing') return null;
     const lib = `${runtimeHome(spec.source, node, a)}/lib`;

@@ -1,0 +1,28 @@
+// A probe retried until healthy or out of time: how health steps, `etclab probe` and rolling restarts wait.
+import type { Probe, ProbeResult } from './types.ts';
+import { runProbe, type ProbeContext } from './registry.ts';
+
+export interface ProbeRun extends ProbeResult {
+  attempts: number;
+  seconds: number;
+}
+
+/** Retries with a growing pause (1s, 2s, then 3s) so a daemon that is still starting is not hammered. */
+export async function probeUntil(
+  probe: Probe,
+  ctx: ProbeContext,
+  opts: { timeoutSec: number; onAttempt?: (attempt: number, r: ProbeResult) => void },
+): Promise<ProbeRun> {
+  const t0 = Date.now();
+  const deadline = t0 + opts.timeoutSec * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const r = await runProbe(probe, ctx);
+    opts.onAttempt?.(attempt, r);
+    const seconds = (Date.now() - t0) / 1000;
+    if (r.ok) return { ...r, attempts: attempt, seconds };
+    const pause = Math.min(1000 * attempt, 3000);
+    if (Date.now() + pause > deadline) return { ok: false, detail: `not healthy after ${opts.timeoutSec}s: ${r.detail}`, attempts: attempt, seconds };
+    await new Promise((res) => setTimeout(res, pause));
+  }
+}
+

@@ -1,0 +1,160 @@
+// `etclab reset` as a plan: one controller-side task step per store, params derived from the inventory.
+// Pure data like every plan: addresses, ports, table names and secret NAMES, never a secret value.
+import type { Inventory, NodeSpec, ServiceSpec } from '../inventory/types.ts';
+import { CLUSTER, type Plan, type Step } from '../plan/types.ts';
+import { shardsOf } from '../services/proxy/index.ts';
+import { TABLES } from '../services/proxy/schema.ts';
+import { MAIN_TABLE, CHECKPOINT_INDEX_TABLE } from '../../pipeline/core/rowkey.ts';
+import { REDIS_PROJECT } from '../../pipeline/core/redis-keys.ts';
+import { DEFAULT_TOPIC } from '../../pipeline/replay/run.ts';
+
+/** What `--only` accepts, in the order a reset runs them. */
+export const RESET_STORES = ['kafka', 'hbase', 'mysql', 'redis'] as const;
+export type ResetStore = (typeof RESET_STORES)[number];
+
+/** The inventory services a store's reset speaks to (mysql goes through the proxy to the MariaDB shards). */
+const NEEDS: Record<ResetStore, string[]> = { kafka: ['kafka'], hbase: ['hbase'], mysql: ['proxy', 'mariadb'], redis: ['redis'] };
+
+/**
+ * Consumer groups of the pipeline, deleted by name even when they have no offsets on the topic. Empty until
+ * a pipeline service exists; meanwhile every group with committed offsets on the topic is deleted (see
+ * kafka-delete-groups), since recreating the topic makes those offsets meaningless anyway.
+ */
+export const PIPELINE_GROUPS: string[] = [];
+
+export interface ResetOptions {
+  /** Only these stores (RESET_STORES names). Default: every store whose services are in the inventory. */
+  only?: string[];
+  /** Steps independent of each other, so one store failing does not skip the others. */
+  continueOnError?: boolean;
+}
+
+export class ResetPlanError extends Error {}
+
+function node(inv: Inventory, name: string | undefined, what: string): NodeSpec {
+  const n = inv.nodes.find((x) => x.name === name);
+  if (!n) throw new ResetPlanError(`${what}: no node ${name ?? '(none)'} in the inventory`);
+  return n;
+}
+
+function firstOf(inv: Inventory, svc: string, role: string): NodeSpec {
+  return node(inv, inv.services[svc].roles[role]?.[0], `services.${svc}.roles.${role}`);
+}
+
+type Draft = Omit<Step, 'deps' | 'node' | 'phase'>;
+
+function kafkaSteps(inv: Inventory): Draft[] {
+  const spec = inv.services.kafka;
+  const brokers = (spec.roles.broker ?? []).map((n) => `${node(inv, n, 'services.kafka.roles.broker').address}:${spec.ports.broker}`);
+  const topic = DEFAULT_TOPIC;
+  // What the brokers give an auto-created topic (kafka module: num.partitions and default replication),
+  // so a recreated topic is the one the replay would have made.
+  const partitions = Number(spec.settings.numPartitions ?? 3);
+  const replication = Math.max(1, Math.min(3, brokers.length));
+  return [
+    {
+      id: 'kafka/*/reset:groups', service: 'kafka', role: 'groups',
+      title: `delete the consumer groups of topic ${topic}`,
+      action: { kind: 'task', task: 'kafka-delete-groups', params: { brokers, topic, groups: PIPELINE_GROUPS, allGroupsOnTopic: true } },
+      timeoutSec: 60, estimateSec: 1,
+    },
+    {
+      id: 'kafka/*/reset:topic', service: 'kafka', role: 'topic',
+      title: `delete and recreate topic ${topic} (${partitions} partitions × ${replication} replicas)`,
+      action: { kind: 'task', task: 'kafka-recreate-topic', params: { brokers, topic, partitions, replication } },
+      timeoutSec: 180, estimateSec: 5,
+    },
+  ];
+}
+
+function hbaseSteps(inv: Inventory): Draft[] {
+  const spec = inv.services.hbase;
+  // Thrift1 cannot truncate; thrift2's truncateTable(preserveSplits) keeps the pre-split regions.
+  if (!spec.roles.thrift2?.length) throw new ResetPlanError('hbase reset needs the thrift2 role (services.hbase.roles.thrift2): thrift1 cannot truncate a table keeping its regions');
+  const thrift = firstOf(inv, 'hbase', 'thrift');
+  const admin = firstOf(inv, 'hbase', 'thrift2');
+  const tables = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE];
+  return [
+    {
+      id: 'hbase/*/reset', service: 'hbase',
+      title: `truncate HBase tables ${tables.join(', ')} keeping their regions`,
+      action: {
+        kind: 'task', task: 'hbase-truncate',
+        params: { thrift: { host: thrift.address, port: spec.ports.thrift }, admin: { host: admin.address, port: spec.ports.thrift2 }, tables },
+      },
+      timeoutSec: 300, estimateSec: 10,
+    },
+  ];
+}
+
+function mysqlSteps(inv: Inventory): Draft[] {
+  const proxy = inv.services.proxy;
+  const { shards, appUser, database } = shardsOf(inv);
+  const host = firstOf(inv, 'proxy', 'server').address;
+  const tables = TABLES.map((t) => t.name); // the pipeline's rows and its stored offsets (etc_offsets)
+  return [
+    {
+      id: 'proxy/*/reset', service: 'proxy',
+      title: `truncate MySQL tables ${tables.join(', ')} on ${shards.length} shards (through the proxy)`,
+      action: {
+        kind: 'task', task: 'mysql-truncate',
+        params: {
+          proxy: { host, port: proxy.ports.server },
+          shards,
+          user: appUser,
+          // The proxy's logical database is also the database on every shard (proxy/configs.ts).
+          database: String(proxy.settings.database ?? database),
+          passwordSecret: proxy.secrets.appPassword,
+          tables,
+        },
+      },
+      timeoutSec: 120, estimateSec: 2,
+    },
+  ];
+}
+
+function redisSteps(inv: Inventory): Draft[] {
+  const spec = inv.services.redis;
+  const prefix = `${REDIS_PROJECT}:`;
+  return [
+    {
+      id: 'redis/*/reset', service: 'redis',
+      title: `delete Redis keys under ${prefix}`,
+      action: {
+        kind: 'task', task: 'redis-unlink-prefix',
+        params: { host: firstOf(inv, 'redis', 'server').address, port: spec.ports.redis, passwordSecret: spec.secrets.password, prefix },
+      },
+      timeoutSec: 120, estimateSec: 1,
+    },
+  ];
+}
+
+const STEPS: Record<ResetStore, (inv: Inventory) => Draft[]> = { kafka: kafkaSteps, hbase: hbaseSteps, mysql: mysqlSteps, redis: redisSteps };
+
+/** Stores of --only, checked; without it every store whose services the inventory has. */
+export function resetStores(inv: Inventory, only?: string[]): ResetStore[] {
+  const present = (s: ResetStore) => NEEDS[s].every((svc) => inv.services[svc] as ServiceSpec | undefined);
+  if (!only) return RESET_STORES.filter(present);
+  const unknown = only.filter((s) => !(RESET_STORES as readonly string[]).includes(s));
+  if (unknown.length) throw new ResetPlanError(`unknown store${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} in --only; known: ${RESET_STORES.join(', ')}`);
+  const missing = only.filter((s) => !present(s as ResetStore));
+  if (missing.length)
+    throw new ResetPlanError(`cannot reset ${missing.join(', ')}: the inventory has no ${missing.flatMap((s) => NEEDS[s as ResetStore].filter((svc) => !inv.services[svc])).join(', ')} service`);
+  return RESET_STORES.filter((s) => only.includes(s));
+}
+
+export function buildResetPlan(inv: Inventory, opts: ResetOptions = {}): Plan {
+  const drafts = resetStores(inv, opts.only).flatMap((s) => STEPS[s](inv));
+  // Hook: when the pipeline runs as a service, its consumers' stop steps come first here and the first
+  // reset step depends on them (a group with live members cannot be deleted, and a running job would
+  // write into the stores while they are emptied). There is no pipeline service yet.
+  const steps: Step[] = drafts.map((d, i) => ({
+    ...d,
+    node: CLUSTER,
+    phase: 'reset',
+    // A chain: a store that fails (Kafka down…) skips every later one, so a reset never half-empties the
+    // stores silently. --continue-on-error: independent steps, each store on its own.
+    deps: opts.continueOnError || i === 0 ? [] : [drafts[i - 1].id],
+  }));
+  return { operation: 'reset', cluster: inv.cluster, steps };
+}

@@ -1,0 +1,301 @@
+// The whole stack on the real lab, the way the user runs it: `etclab lab up && etclab up`, then the checks
+// they do by hand today (topic, HBase table over Thrift 8085, a row through the sharding proxy, Flink's
+// overview), failures (a killed broker, a killed RegionServer, a rolling restart under load), the
+// wrong-order guard, and the ETC data replayed into Kafka with every row delivered exactly once.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import mysql from 'mysql2/promise';
+import { etclab, labSkipReason } from '../cli.ts';
+import type { ClusterStatus } from '../../provision/status/status.ts';
+import { connect } from '../../pipeline/hbase/client.ts';
+import { splitKeys } from '../../pipeline/core/rowkey.ts';
+import { shardFor } from '../../provision/services/proxy/sharding.ts';
+import { openEtcFile } from '../../pipeline/data/reader.ts';
+import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
+
+const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
+const addr = (n: number) => `10.213.7.1${n}`;
+const BROKERS = [1, 2, 3].map((n) => `${addr(n)}:9092`);
+const TOPIC = 'etc_traffic_data';
+const secret = (name: string) => readFileSync(path.join(LAB, 'secrets', name), 'utf8').trim();
+const kafka = new Kafka({ clientId: 'etclab-e2e', brokers: BROKERS, logLevel: logLevel.NOTHING });
+
+async function status(): Promise<ClusterStatus> {
+  const r = await etclab(['status', '--json']);
+  return JSON.parse(r.stdout) as ClusterStatus;
+}
+const daemon = async (service: string, node: string, role?: string) =>
+  (await status()).daemons.find((d) => d.service === service && d.node === node && (!role || d.role === role))!;
+
+/** Reads a topic from the beginning until `expected` messages or `timeoutMs`; returns what each message says. */
+async function readTopic<T>(topic: string, expected: number, map: (value: Buffer, headers: Record<string, string>) => T, timeoutMs = 180_000): Promise<T[]> {
+  const consumer: Consumer = kafka.consumer({ groupId: `e2e-${topic}-${Date.now()}`, maxBytes: 16 << 20 });
+  const out: T[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${out.length}/${expected} messages of ${topic} within ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            out.push(map(m.value!, headers));
+          }
+          if (out.length >= expected) {
+            clearTimeout(timer);
+            // A moment more, so a duplicate after the last expected message would still be seen.
+            setTimeout(resolve, 3000);
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+/** The offline reference: every valid, first-seen passage of the data set, by checkpoint. */
+async function referenceCounts(): Promise<{ total: number; perCheckpoint: Map<string, number> }> {
+  const seen = new Set<string>();
+  const perCheckpoint = new Map<string, number>();
+  for (const f of await expandInputs([DEFAULT_DATA_DIR])) {
+    for await (const ev of (await openEtcFile(f)).rows()) {
+      if (ev.kind !== 'record' || seen.has(ev.record.GCXH)) continue;
+      seen.add(ev.record.GCXH);
+      perCheckpoint.set(ev.record.CLEAN_KKMC, (perCheckpoint.get(ev.record.CLEAN_KKMC) ?? 0) + 1);
+    }
+  }
+  return { total: seen.size, perCheckpoint };
+}
+
+const stackSkip = labSkipReason;
+
+describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${stackSkip}` : ''}`, () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'etclab-stack-'));
+
+  beforeAll(async () => {
+    const lab = await etclab(['lab', 'up']);
+    expect(lab.code, lab.stderr).toBe(0);
+    const up = await etclab(['up'], { timeoutMs: 1_500_000 });
+    expect(up.code, up.stderr).toBe(0);
+  }, 1_600_000);
+
+  afterAll(async () => {
+    const down = await etclab(['down']);
+    expect(down.code, down.stderr).toBe(0);
+    // No JVM (nor any other daemon) of the lab is left: every process whose command line names a node's base dir.
+    const left = readdirSync('/proc')
+      .filter((f) => /^\d+$/.test(f))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        } catch {
+          return '';
+        }
+      })
+      .filter((c) => c.includes(`${LAB}/nodes/`) && /java|redis|mariadb|mysqld/.test(c));
+    expect(left).toEqual([]);
+  }, 600_000);
+
+  it('every daemon of every service is running and healthy; a second up changes nothing', async () => {
+    const st = await status();
+    const byService = (s: string) => st.daemons.filter((d) => d.service === s && d.state === 'running' && d.healthy).length;
+    expect({
+      zookeeper: byService('zookeeper'), redis: byService('redis'), mariadb: byService('mariadb'), kafka: byService('kafka'),
+      hdfs: byService('hdfs'), yarn: byService('yarn'), hbase: byService('hbase'), flink: byService('flink'), proxy: byService('proxy'),
+    }).toEqual({ zookeeper: 3, redis: 1, mariadb: 3, kafka: 3, hdfs: 5, yarn: 4, hbase: 6, flink: 4, proxy: 1 });
+    for (const s of st.services) expect(s.healthy, `${s.service}: ${s.detail}`).toBe(true);
+    expect(st.services.find((s) => s.service === 'hdfs')!.detail).toMatch(/3\/3 DataNodes live, safe mode off/);
+    expect(st.services.find((s) => s.service === 'yarn')!.detail).toMatch(/3\/3 NodeManagers active/);
+    expect(st.services.find((s) => s.service === 'hbase')!.detail).toMatch(/3\/3 RegionServers live/);
+    const again = await etclab(['up']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/nothing changed/);
+  });
+
+  it(`Kafka: ${TOPIC} with 3 partitions × 3 replicas; a message produced is consumed`, async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      if ((await admin.listTopics()).includes(TOPIC)) await admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 });
+      await expect.poll(async () => (await admin.listTopics()).includes(TOPIC), { timeout: 60_000 }).toBe(false);
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+      expect(meta.topics[0].partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'e2e', value: 'hello etc' }] });
+    await producer.disconnect();
+    expect(await readTopic(TOPIC, 1, (v) => v.toString())).toEqual(['hello etc']);
+  });
+
+  it('HBase: table etc_traffic_data (family info, pre-split) takes a put and a get through Thrift 8085', async () => {
+    const hb = await connect(addr(1), 8085, { admin: { host: addr(1), port: 9090 }, timeoutMs: 60_000 });
+    try {
+      if (await hb.tableExists(TOPIC)) await hb.deleteTable(TOPIC);
+      await hb.createTable(TOPIC, ['info'], splitKeys());
+      expect((await hb.tableRegions(TOPIC)).length).toBe(splitKeys().length + 1);
+      await hb.mutateRows(TOPIC, [{ row: '3|e2e-row', cells: { 'info:HPHM': '苏C12***', 'info:CLEAN_KKMC': 'G3-K731-省际卡口' } }]);
+      const row = await hb.getRow(TOPIC, '3|e2e-row');
+      expect(row?.cells['info:HPHM']?.toString()).toBe('苏C12***');
+      expect(await hb.getTableNames()).toContain(TOPIC);
+    } finally {
+      hb.close();
+    }
+  });
+
+  it('the proxy on 8066 answers as the app user and stores a row on the shard the rule names', async () => {
+    const password = secret('mysql_app_password');
+    const kk = 'G3-K731-省际卡口';
+    const gcxh = `e2e-${Date.now()}`;
+    const c = await mysql.createConnection({ host: addr(1), port: 8066, user: 'etc', password, database: 'etc', charset: 'utf8mb4' });
+    try {
+      expect((await c.query('SELECT 1 AS one'))[0]).toEqual([{ one: 1 }]);
+      await c.execute('INSERT INTO etc_passage (GCXH, XZQHMC, CLEAN_KKMC, FXLX, GCSJ, event_ms, HPZL, HPHM, BRAND) VALUES (?,?,?,?,?,?,?,?,?)', [
+        gcxh, '睢宁县', kk, 1, '2023-12-01 00:02:03', 1701360123000, '02', '苏C12***', '大众',
+      ]);
+    } finally {
+      await c.end();
+    }
+    const shard = shardFor(kk, 3);
+    for (let i = 0; i < 3; i++) {
+      const s = await mysql.createConnection({ host: addr(i + 1), port: 3306, user: 'etc', password, database: 'etc', charset: 'utf8mb4' });
+      try {
+        const [rows] = await s.query('SELECT CLEAN_KKMC FROM etc_passage WHERE GCXH = ?', [gcxh]);
+        expect(rows, `shard ${i} (the rule names shard ${shard})`).toEqual(i === shard ? [{ CLEAN_KKMC: kk }] : []);
+      } finally {
+        await s.end();
+      }
+    }
+  });
+
+  it('Flink REST /overview shows 3 TaskManagers and no job', async () => {
+    const o = (await (await fetch(`http://${addr(1)}:8081/overview`)).json()) as Record<string, number>;
+    expect(o.taskmanagers).toBe(3);
+    expect(o['jobs-running']).toBe(0);
+  });
+
+  it('a killed Kafka broker: the topic stays readable; start brings the broker back', async () => {
+    const victim = await daemon('kafka', 'node3');
+    process.kill(victim.pid!, 'SIGKILL');
+    await expect.poll(async () => (await daemon('kafka', 'node3')).state, { timeout: 20_000 }).toBe('stopped');
+    expect(await readTopic(TOPIC, 1, (v) => v.toString(), 120_000)).toEqual(['hello etc']);
+    const start = await etclab(['start', 'kafka', '--node', 'node3']);
+    expect(start.code, start.stderr).toBe(0);
+  });
+
+  it('a killed RegionServer: HBase reassigns its regions and the row reads again; start brings it back', async () => {
+    const victim = await daemon('hbase', 'node3', 'regionserver');
+    process.kill(victim.pid!, 'SIGKILL');
+    const hb = await connect(addr(1), 8085, { timeoutMs: 20_000 });
+    try {
+      // Whichever server held the row, a read answers once the master has moved the dead server's regions.
+      await expect
+        .poll(async () => (await hb.getRow(TOPIC, '3|e2e-row').catch(() => null))?.cells['info:HPHM']?.toString(), { timeout: 180_000, interval: 2000 })
+        .toBe('苏C12***');
+    } finally {
+      hb.close();
+    }
+    const start = await etclab(['start', 'hbase', '--node', 'node3']);
+    expect(start.code, start.stderr).toBe(0);
+    await expect.poll(async () => (await status()).services.find((s) => s.service === 'hbase')!.healthy, { timeout: 120_000, interval: 3000 }).toBe(true);
+  });
+
+  it('restart kafka --rolling while a replay runs: every row it sent is consumed exactly once', async () => {
+    const topic = `e2e_rolling_${Date.now()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    // 500 rows/s for 60 s: the replay is still sending when the last broker comes back.
+    const replay = etclab(['replay', DEFAULT_DATA_DIR, '--topic', topic, '--rate', '500', '--limit', '30000', '--json',
+      '--state', path.join(work, 'rolling.json'), '--quarantine', path.join(work, 'rolling-q')], { timeoutMs: 600_000 });
+    await new Promise((r) => setTimeout(r, 5000));
+    const rolling = await etclab(['restart', 'kafka', '--rolling'], { timeoutMs: 900_000 });
+    expect(rolling.code, rolling.stderr).toBe(0);
+    expect(rolling.stderr).toMatch(/kafka after node1: whole again .*0 under-replicated/);
+    expect(rolling.stderr).toMatch(/kafka after node3: whole again .*0 under-replicated/);
+    const r = await replay;
+    expect(r.code, r.stderr).toBe(0);
+    const { sent } = JSON.parse(r.stdout) as { sent: number };
+    expect(sent).toBe(30_000);
+    const srcs = await readTopic(topic, sent, (_v, h) => h['etclab-source']);
+    expect(new Set(srcs).size).toBe(sent);
+    expect(srcs.length).toBe(sent); // idempotent producer: no duplicate from a retried batch either
+  }, 900_000);
+
+  it('replay --max sends every valid row of the data set once: counts per checkpoint equal the offline reference', async () => {
+    const ref = await referenceCounts();
+    expect(ref.total).toBeGreaterThan(250_000);
+    const r = await etclab(['replay', DEFAULT_DATA_DIR, '--max', '--json', '--state', path.join(work, 'full.json'), '--quarantine', path.join(work, 'q')], { timeoutMs: 900_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { sent: number; rejected: Record<string, number>; elapsedMs: number };
+    expect(summary.sent).toBe(ref.total);
+    console.log(`replay --max: ${summary.sent} rows in ${(summary.elapsedMs / 1000).toFixed(1)}s = ${Math.round(summary.sent / (summary.elapsedMs / 1000))} rows/s; rejected ${JSON.stringify(summary.rejected)}`);
+    const got = await readTopic(TOPIC, ref.total + 1, (v, h) => (v.toString() === 'hello etc' ? null : { kk: JSON.parse(v.toString()).CLEAN_KKMC as string, src: h['etclab-source'] }));
+    const rows = got.filter((g) => g !== null);
+    expect(rows.length).toBe(ref.total);
+    expect(new Set(rows.map((g) => g!.src)).size).toBe(ref.total);
+    const per = new Map<string, number>();
+    for (const g of rows) per.set(g!.kk, (per.get(g!.kk) ?? 0) + 1);
+    expect(Object.fromEntries([...per].sort())).toEqual(Object.fromEntries([...ref.perCheckpoint].sort()));
+  }, 1_200_000);
+
+  it('a replay stopped with SIGINT and resumed delivers each row exactly once', async () => {
+    const topic = `e2e_resume_${Date.now()}`;
+    const file = (await expandInputs([DEFAULT_DATA_DIR]))[0];
+    const gcxh = new Set<string>();
+    for await (const ev of (await openEtcFile(file)).rows()) if (ev.kind === 'record') gcxh.add(ev.record.GCXH);
+    const expected = gcxh.size;
+    const args = ['replay', file, '--topic', topic, '--state', path.join(work, 'resume.json'), '--quarantine', path.join(work, 'rq')];
+    const child = spawn(process.execPath, [path.resolve('bin/etclab.mjs'), ...args, '--rate', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise((r) => setTimeout(r, 6000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code, err).toBe(130);
+    const resumed = await etclab([...args, '--resume', '--max', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const second = JSON.parse(resumed.stdout) as { sent: number; skipped: number };
+    expect(second.skipped).toBeGreaterThan(0); // the first run really had sent part of the file
+    expect(second.sent).toBeLessThan(expected);
+    const srcs = await readTopic(topic, expected, (_v, h) => h['etclab-source']);
+    expect(srcs.length).toBe(expected);
+    expect(new Set(srcs).size).toBe(expected);
+  }, 600_000);
+
+  it('a missing artifact is named with how to get it, before any node is touched', async () => {
+    const inv = readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8').replace(/^  kafka:.*$/m, '  kafka:\n    version: 3.9.0-missing');
+    const file = path.join(work, 'missing-artifact.yaml');
+    writeFileSync(file, inv);
+    const before = (await daemon('kafka', 'node1')).pid;
+    const r = await etclab(['-i', file, 'up']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/artifact kafka 3\.9\.0-missing is not in the artifact cache.*etclab artifacts fetch kafka@3\.9\.0-missing/);
+    expect(r.stderr).not.toMatch(/\[\s*1\//); // no step ran
+    expect((await daemon('kafka', 'node1')).pid).toBe(before);
+  });
+
+  it('start hbase while HDFS is down refuses and names HDFS; up restores the order', async () => {
+    expect((await etclab(['stop', 'hbase'])).code).toBe(0);
+    expect((await etclab(['stop', 'yarn'])).code).toBe(0);
+    expect((await etclab(['stop', 'hdfs'])).code).toBe(0);
+    const r = await etclab(['start', 'hbase']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing to start hbase: it needs hdfs .* healthy first/);
+    expect((await daemon('hbase', 'node1', 'master')).state).toBe('stopped');
+    const up = await etclab(['up'], { timeoutMs: 1_200_000 });
+    expect(up.code, up.stderr).toBe(0);
+    for (const s of (await status()).services) expect(s.healthy, `${s.service}: ${s.detail}`).toBe(true);
+  }, 1_300_000);
+});
