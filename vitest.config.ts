@@ -1,4 +1,20 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// Lab suites share one lab: the foundation suite makes and removes it, the console suite brings the full
+// stack up, the stack suite ends with `down`. Everything else (no lab) runs first.
+const LAB_ORDER = ['test/e2e/foundation.test.ts', 'console/console.tmux.test.ts', 'stacks/pulumi.e2e.test.ts', 'test/e2e/stack.test.ts'];
+const rank = (id: string) => {
+  const i = LAB_ORDER.findIndex((f) => id.endsWith(f));
+  return i === -1 ? -1 : i;
+};
+
+class LabLastSequencer extends BaseSequencer {
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    return [...sorted].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -6,6 +22,7 @@ export default defineConfig({
     exclude: ['node_modules/**', '.lab/**'],
     // Lab suites share one set of namespaces and ports: run files one at a time.
     fileParallelism: false,
+    sequence: { sequencer: LabLastSequencer },
     testTimeout: 60_000,
     hookTimeout: 600_000,
   },

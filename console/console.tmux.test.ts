@@ -1,7 +1,10 @@
-// End to end on the running lab: the console in a real 80×24 terminal shows the services healthy, stops
-// Redis and shows it down, then starts it again. Needs the lab up; never creates or removes it.
+// End to end on the lab: the console in a real 80×24 terminal shows the services healthy, stops Redis and
+// shows it down, starts it again, and shows a nonzero produce rate while a replay runs. Brings the lab and
+// cluster up when they are not (both idempotent); leaves them up for the suites after it.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etclab } from '../test/cli.ts';
 import { labConsoleSkipReason, startConsoleInTmux, type TmuxConsole } from './e2e-helpers.ts';
 
@@ -11,6 +14,12 @@ if (skip) console.warn(`console.tmux.test.ts skipped: ${skip}`);
 
 describe.skipIf(skip !== null)(`etclab console in tmux on the lab${skip ? ` — skipped: ${skip}` : ''}`, () => {
   let c: TmuxConsole | undefined;
+
+  beforeAll(async () => {
+    expect((await etclab(['lab', 'up'])).code).toBe(0);
+    const up = await etclab(['up'], { timeoutMs: 1_500_000 });
+    expect(up.code, up.stderr).toBe(0);
+  }, 1_600_000);
 
   afterAll(async () => {
     c?.send('q');
@@ -37,5 +46,19 @@ describe.skipIf(skip !== null)(`etclab console in tmux on the lab${skip ? ` — 
     await c.waitFor('start redis on node1 — done', 120_000);
     const up = await c.waitFor(/node1\s+redis\s+running\s+\d+\s+6379\s+\S+\s+ok/, 30_000);
     expect(up).toMatch(/redis ✓/);
+  }, 300_000);
+
+  it('the metrics view shows a nonzero produce rate while a replay runs', async () => {
+    const dir = path.join(tmpdir(), `etclab-console-replay-${Date.now()}`);
+    const replay = etclab(['replay', '--topic', `console_e2e_${Date.now()}`, '--rate', '400', '--limit', '16000',
+      '--state', path.join(dir, 'state.json'), '--quarantine', path.join(dir, 'q')], { timeoutMs: 300_000 });
+    try {
+      c!.send('m');
+      const screen = await c!.waitFor(/Kafka: produce (?!0\.0 )(?!…)\d+(\.\d)? ev\/s/, 90_000);
+      expect(screen.split('\n').length).toBeLessThanOrEqual(24);
+    } finally {
+      const r = await replay;
+      expect(r.code, r.stderr).toBe(0);
+    }
   }, 300_000);
 });

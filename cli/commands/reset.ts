@@ -73,7 +73,7 @@ export function registerResetCommand(program: Command): void {
       if (o.dryRun || !o.yes) {
         console.error(`looking at what a reset of cluster ${inv.cluster} would remove…`);
         const { text, unreachable } = await describePlan(inv, plan);
-        console.log(`reset of cluster ${inv.cluster}: ${plan.steps.length} steps, ${chain}\n${text}`);
+        console.log(`reset of cluster ${inv.cluster}: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}, ${chain}\n${text}`);
         if (o.dryRun) {
           console.log(`dry run: nothing was changed${unreachable.length ? `; ${unreachable.length} step${unreachable.length > 1 ? 's' : ''} could not be checked (the reset would fail there)` : ''}`);
           if (unreachable.length) process.exitCode = 1;

@@ -77,10 +77,11 @@ async function planGroups(admin: Admin, p: KafkaGroupsParams): Promise<GroupPlan
     }
     let lag: number | null = null;
     if (onTopic && ends) {
-      // As `kafka-consumer-groups --describe`: log end − committed (the log start when nothing is committed).
+      // Messages the group has not read yet: log end − committed, from the log start when nothing is
+      // committed or the commit is older than what retention (or an earlier recreate) kept.
       lag = ends.reduce((n, e) => {
         const c = Number(onTopic.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
-        return n + Math.max(0, e.high - (c >= 0 ? c : e.low));
+        return n + Math.max(0, e.high - Math.max(c, e.low));
       }, 0);
     }
     chosen.push({ group, lag });
@@ -106,7 +107,7 @@ export const kafkaGroupsTask: Task = {
       const lines = plan.remove.map(
         (g) =>
           `consumer group ${g.group}: delete (lag ${g.lag ?? 'n/a'} on topic ${p.topic})` +
-          (g.members ? ` — ${g.members} live member${g.members > 1 ? 's' : ''}: stop them first or the reset fails here` : ''),
+          (g.members ? ` — ${g.members} live member${g.members > 1 ? 's' : ''}: stop its consumers first or the reset fails here` : ''),
       );
       for (const k of plan.keep) lines.push(`consumer group ${k.group}: kept (also reads ${k.otherTopics.join(', ')}); its offsets on ${p.topic} go stale`);
       return lines.length ? lines : [`consumer groups of topic ${p.topic}: none to delete`];

@@ -22,6 +22,12 @@ const NEEDS: Record<ResetStore, string[]> = { kafka: ['kafka'], hbase: ['hbase']
  */
 export const PIPELINE_GROUPS: string[] = [];
 
+/**
+ * HBase tables the pipeline writes: the two of the row-key design (rowkey.ts) and the user's existing
+ * table, named like the topic (etc_traffic_data, family info). Absent ones are skipped.
+ */
+export const HBASE_TABLES = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE, DEFAULT_TOPIC];
+
 export interface ResetOptions {
   /** Only these stores (RESET_STORES names). Default: every store whose services are in the inventory. */
   only?: string[];
@@ -73,7 +79,7 @@ function hbaseSteps(inv: Inventory): Draft[] {
   if (!spec.roles.thrift2?.length) throw new ResetPlanError('hbase reset needs the thrift2 role (services.hbase.roles.thrift2): thrift1 cannot truncate a table keeping its regions');
   const thrift = firstOf(inv, 'hbase', 'thrift');
   const admin = firstOf(inv, 'hbase', 'thrift2');
-  const tables = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE];
+  const tables = HBASE_TABLES;
   return [
     {
       id: 'hbase/*/reset', service: 'hbase',

@@ -10,6 +10,13 @@ interface HBaseParams {
   tables: string[];
 }
 
+/** Both Thrift servers: thrift1 for reads, thrift2 for the truncate; the message names the one that failed. */
+function hbaseConnect(p: HBaseParams, timeoutMs: number): Promise<HBaseThrift> {
+  return connect(p.thrift.host, p.thrift.port, { admin: p.admin, timeoutMs }).catch((e: Error) => {
+    throw new Error(`HBase does not answer (${e.message}): is hbase up, with its thrift and thrift2 servers? (etclab status --services hbase)`);
+  });
+}
+
 /** A dry run counts rows, but never for longer than this: past it the count is a lower bound. */
 const COUNT_BUDGET_MS = 20_000;
 const KEYS_ONLY = 'FirstKeyOnlyFilter() AND KeyOnlyFilter()';
@@ -27,31 +34,28 @@ async function countRows(hb: HBaseThrift, table: string): Promise<{ rows: number
 
 export const hbaseTruncateTask: Task = {
   async inspect(params) {
-    const { thrift, admin, tables } = params as unknown as HBaseParams;
-    const hb = await connect(thrift.host, thrift.port, { admin, timeoutMs: 30_000 }).catch((e: Error) => {
-      throw new Error(`HBase Thrift ${thrift.host}:${thrift.port} does not answer (${e.message}): is hbase up? (etclab status --services hbase)`);
-    });
+    const { tables } = params as unknown as HBaseParams;
+    const hb = await hbaseConnect(params as unknown as HBaseParams, 30_000);
     try {
       const lines: string[] = [];
       for (const t of tables) {
         if (!(await hb.tableExists(t))) {
-          lines.push(`HBase table ${t}: absent`);
+          lines.push(`HBase table ${t}: absent, nothing to truncate`);
           continue;
         }
         const regions = (await hb.tableRegions(t)).length;
         const { rows, complete } = await countRows(hb, t);
-        lines.push(`HBase table ${t}: truncate ${complete ? rows : `over ${rows} (counting stopped after ${COUNT_BUDGET_MS / 1000} s)`} rows, keep its ${regions} regions`);
+        const count = complete ? `${rows} row${rows === 1 ? '' : 's'}` : `over ${rows} rows (counting stopped after ${COUNT_BUDGET_MS / 1000} s)`;
+        lines.push(`HBase table ${t}: truncate ${count}, keep its ${regions} regions`);
       }
       return lines;
     } finally {
       hb.close();
     }
   },
-  async run(params) {
-    const { thrift, admin, tables } = params as unknown as HBaseParams;
-    const hb = await connect(thrift.host, thrift.port, { admin, timeoutMs: 60_000 }).catch((e: Error) => {
-      throw new Error(`HBase Thrift ${thrift.host}:${thrift.port} does not answer (${e.message}): is hbase up? (etclab status --services hbase)`);
-    });
+  async run(params, ctx) {
+    const { tables } = params as unknown as HBaseParams;
+    const hb = await hbaseConnect(params as unknown as HBaseParams, 60_000);
     try {
       const done: string[] = [];
       for (const t of tables) {
@@ -64,6 +68,7 @@ export const hbaseTruncateTask: Task = {
         const after = (await hb.tableRegions(t)).length;
         if (after !== before) throw new Error(`HBase table ${t} had ${before} regions before truncate and ${after} after`);
         done.push(`${t} (${after} regions kept)`);
+        ctx.log(`truncated HBase table ${t}, ${after} regions kept`);
       }
       return done.length ? { changed: true, detail: `truncated ${done.join(', ')}` } : { changed: false, detail: 'HBase tables already empty' };
     } finally {
@@ -127,7 +132,8 @@ export const mysqlTruncateTask: Task = {
       .filter((t) => c.some((x) => x.table === t))
       .map((t) => {
         const on = c.filter((x) => x.table === t);
-        return `MySQL table ${t}: truncate ${on.reduce((n, x) => n + x.rows, 0)} rows (${on.map((x) => `shard ${x.node} ${x.rows}`).join(', ')})`;
+        const total = on.reduce((n, x) => n + x.rows, 0);
+        return `MySQL table ${t}: truncate ${total} row${total === 1 ? '' : 's'} (${on.map((x) => `shard ${x.node}: ${x.rows}`).join(', ')})`;
       });
   },
   async run(params, ctx) {
@@ -205,7 +211,7 @@ export const redisPrefixTask: Task = {
         }
       const n = [...by.values()].reduce((a, b) => a + b, 0);
       const detail = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([g, c]) => `${g} ${c}`).join(', ');
-      return [`Redis keys under ${p.prefix}: unlink ${n}${n ? ` (${detail})` : ''}`];
+      return [`Redis: unlink ${n} key${n === 1 ? '' : 's'} under ${p.prefix}${n ? ` (${detail})` : ''}`];
     });
   },
   async run(params, ctx) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
 import { etclab, labSkipReason } from '../cli.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
@@ -273,6 +274,72 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     expect(srcs.length).toBe(expected);
     expect(new Set(srcs).size).toBe(expected);
   }, 600_000);
+
+  it('reset --yes empties topic, groups, HBase table, MySQL shards and the pipeline\'s Redis keys, keeping splits and other keys', async () => {
+    const redis = new Redis({ host: addr(1), port: 6379, password: secret('redis_password') });
+    const password = secret('mysql_app_password');
+    const hb = await connect(addr(1), 8085, { admin: { host: addr(1), port: 9090 }, timeoutMs: 60_000 });
+    try {
+      await redis.set('etc:flow:total:e2e', '42');
+      await redis.set('other:keep:e2e', 'stays');
+      const regionsBefore = (await hb.tableRegions(TOPIC)).length;
+      const dry = await etclab(['reset', '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/topic etc_traffic_data: delete [1-9]\d* messages in 3 partitions/);
+      expect(dry.stdout).toMatch(/HBase table etc_traffic_data: truncate [1-9]/);
+      expect(dry.stdout).toMatch(/dry run: nothing was changed/);
+
+      const t0 = Date.now();
+      const r = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+      expect(r.code, r.stderr).toBe(0);
+      console.log(`reset after a full replay: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+        expect(meta.topics[0].partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
+        expect((await admin.fetchTopicOffsets(TOPIC)).map((o) => Number(o.high))).toEqual([0, 0, 0]);
+        const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`e2e-${TOPIC}`));
+        expect(groups).toEqual([]);
+      } finally {
+        await admin.disconnect();
+      }
+      expect(await hb.tableExists(TOPIC)).toBe(true);
+      expect((await hb.tableRegions(TOPIC)).length).toBe(regionsBefore);
+      expect(await hb.scan(TOPIC, { limit: 5 })).toEqual([]);
+      for (let i = 1; i <= 3; i++) {
+        const c = await mysql.createConnection({ host: addr(i), port: 3306, user: 'etc', password, database: 'etc' });
+        try {
+          for (const t of ['etc_passage', 'etc_flow_minute', 'etc_offsets']) expect((await c.query(`SELECT COUNT(*) AS n FROM ${t}`))[0], `${t} on node${i}`).toEqual([{ n: 0 }]);
+        } finally {
+          await c.end();
+        }
+      }
+      expect(await redis.keys('etc:*')).toEqual([]);
+      expect(await redis.get('other:keep:e2e')).toBe('stays');
+
+      // Twice is safe, and finds nothing more to remove.
+      const again = await etclab(['reset', '--dry-run']);
+      expect(again.stdout).toMatch(/topic etc_traffic_data: delete 0 messages/);
+      expect(again.stdout).toMatch(/unlink 0 keys/);
+      expect((await etclab(['reset', '--yes'], { timeoutMs: 600_000 })).code).toBe(0);
+
+      // With Kafka down the reset stops at its first step and leaves the other stores alone.
+      await redis.set('etc:flow:total:e2e', '7');
+      expect((await etclab(['stop', 'kafka'])).code).toBe(0);
+      const failed = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(/step reset of kafka on the cluster failed/);
+      expect(failed.stderr).toMatch(/skipped/);
+      expect(await redis.get('etc:flow:total:e2e')).toBe('7');
+      expect((await etclab(['start', 'kafka'])).code).toBe(0);
+    } finally {
+      await redis.del('other:keep:e2e', 'etc:flow:total:e2e');
+      redis.disconnect();
+      hb.close();
+    }
+  }, 1_200_000);
 
   it('a missing artifact is named with how to get it, before any node is touched', async () => {
     const inv = readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8').replace(/^  kafka:.*$/m, '  kafka:\n    version: 3.9.0-missing');

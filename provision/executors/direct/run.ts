@@ -59,6 +59,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   const total = plan.steps.length;
   const started = Date.now();
   let running = 0;
+  let reported = 0;
   const limit = opts.concurrency ?? 8;
 
   const runStep = async (step: Step): Promise<StepResult> => {
@@ -80,7 +81,8 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
     }
     await new Promise<void>((res) => out.end(res));
     const result: StepResult = { step, status, seconds: (Date.now() - t0) / 1000, detail, logFile };
-    const n = String(results.size + 1).padStart(String(total).length);
+    // Counted at print time: steps finishing together must not share a number.
+    const n = String(++reported).padStart(String(total).length);
     const mark = { ok: '✓', unchanged: '=', failed: '✗', skipped: '-' }[status];
     log(`[${n}/${total}] ${mark} ${step.title} (${result.seconds.toFixed(1)}s)${detail ? `: ${detail.split('\n')[0]}` : ''}`);
     if (status === 'failed') {
@@ -103,7 +105,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
           pending.delete(id);
           const why = bad.status === 'failed' ? bad.step.title : `${bad.step.title} was skipped`;
           results.set(id, { step, status: 'skipped', seconds: 0, detail: `not run because ${why} failed` });
-          log(`[${String(results.size).padStart(String(total).length)}/${total}] - ${step.title}: skipped (${why.endsWith('skipped') ? why : why + ' failed'})`);
+          log(`[${String(++reported).padStart(String(total).length)}/${total}] - ${step.title}: skipped (${why.endsWith('skipped') ? why : why + ' failed'})`);
           continue;
         }
         if (running >= limit) break;

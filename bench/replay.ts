@@ -1,0 +1,41 @@
+// `replay --max` throughput into the lab's 3-broker Kafka: every valid row of the shared data set.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { runReplay } from '../pipeline/replay/run.ts';
+import { loadInventory } from '../provision/inventory/load.ts';
+import { serviceModules } from '../provision/services/registry.ts';
+import { labInventoryPath } from '../provision/lab/lab.ts';
+
+export async function benchReplay(): Promise<Record<string, number>> {
+  const inv = await loadInventory(labInventoryPath(), serviceModules);
+  const kafkaSpec = inv.services.kafka;
+  if (!kafkaSpec) throw new Error('no kafka in the lab inventory');
+  const brokers = kafkaSpec.roles.broker.map((n) => `${inv.nodes.find((x) => x.name === n)!.address}:${kafkaSpec.ports.broker}`);
+  const admin = new Kafka({ clientId: 'etclab-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const out: Record<string, number> = {};
+  const dir = await mkdtemp(join(tmpdir(), 'etclab-bench-replay-'));
+  try {
+    for (const [label, compression, batchSize] of [['gzip_500', 'gzip', 500], ['none_2000', 'none', 2000]] as const) {
+      const topic = `bench_replay_${label}_${Date.now()}`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      const t0 = Date.now();
+      const s = await runReplay({ topic, brokers, rate: 0, compression, batchSize, stateFile: join(dir, `${label}.json`), quarantineDir: join(dir, `q-${label}`) });
+      const sec = (Date.now() - t0) / 1000;
+      out[`${label}.rows`] = s.sent;
+      out[`${label}.seconds`] = sec;
+      out[`${label}.events_per_s`] = Math.round(s.sent / sec);
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    }
+    // The same rows read and validated with no Kafka at all: what the reader alone allows on one core.
+    const t1 = Date.now();
+    const dry = await runReplay({ dryRun: true, rate: 0 });
+    out['dry_run.events_per_s'] = Math.round(dry.sent / ((Date.now() - t1) / 1000));
+    return out;
+  } finally {
+    await admin.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { buildResetPlan, RESET_STORES, ResetPlanError } from './plan.ts';
+import { topoOrder } from '../plan/dag.ts';
+import { CLUSTER } from '../plan/types.ts';
+import { taskByName } from '../tasks/registry.ts';
+import { fixtureInventory } from '../../test/fixtures/inventory.ts';
+
+const ALL = ['zookeeper', 'redis', 'mariadb', 'kafka', 'hdfs', 'hbase', 'proxy'];
+const inv = () => fixtureInventory(ALL);
+const ids = (p: { steps: Array<{ id: string }> }) => p.steps.map((s) => s.id);
+const params = (p: ReturnType<typeof buildResetPlan>, id: string) => {
+  const a = p.steps.find((s) => s.id === id)!.action;
+  if (a.kind !== 'task') throw new Error(`${id} is not a task step`);
+  return a;
+};
+
+describe('reset plan', () => {
+  it('runs the stores in order as a chain: groups, topic, HBase, MySQL, Redis', () => {
+    const plan = buildResetPlan(inv());
+    expect(plan.operation).toBe('reset');
+    expect(ids(plan)).toEqual(['kafka/*/reset:groups', 'kafka/*/reset:topic', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset']);
+    expect(plan.steps.map((s) => s.deps)).toEqual([[], ['kafka/*/reset:groups'], ['kafka/*/reset:topic'], ['hbase/*/reset'], ['proxy/*/reset']]);
+    expect(ids({ steps: topoOrder(plan.steps) })).toEqual(ids(plan));
+    expect(plan.steps.every((s) => s.node === CLUSTER && s.phase === 'reset' && s.action.kind === 'task')).toBe(true);
+  });
+
+  it('names only registered tasks', () => {
+    for (const s of buildResetPlan(inv()).steps) expect(() => taskByName(params({ steps: [s] } as never, s.id).task)).not.toThrow();
+  });
+
+  it('derives the params from the inventory', () => {
+    const plan = buildResetPlan(inv());
+    expect(params(plan, 'kafka/*/reset:topic').params).toEqual({
+      brokers: ['10.213.7.11:9092', '10.213.7.12:9092', '10.213.7.13:9092'], topic: 'etc_traffic_data', partitions: 3, replication: 3,
+    });
+    expect(params(plan, 'kafka/*/reset:groups').params).toMatchObject({ topic: 'etc_traffic_data', allGroupsOnTopic: true });
+    expect(params(plan, 'hbase/*/reset').params).toEqual({
+      thrift: { host: '10.213.7.11', port: 8085 }, admin: { host: '10.213.7.11', port: 9090 }, tables: ['etc_traffic', 'etc_traffic_by_checkpoint', 'etc_traffic_data'],
+    });
+    const mysql = params(plan, 'proxy/*/reset').params;
+    expect(mysql).toMatchObject({ proxy: { host: '10.213.7.11', port: 8066 }, user: 'etc', database: 'etc', passwordSecret: 'mysql_app_password' });
+    expect(mysql.tables).toEqual(['etc_passage', 'etc_flow_minute', 'etc_offsets']);
+    expect((mysql.shards as unknown[]).length).toBe(3);
+    expect(params(plan, 'redis/*/reset').params).toEqual({ host: '10.213.7.11', port: 6379, passwordSecret: 'redis_password', prefix: 'etc:' });
+  });
+
+  it('follows the inventory: brokers, partitions and ports', () => {
+    const i = inv();
+    i.services.kafka.roles.broker = ['node2'];
+    i.services.kafka.settings.numPartitions = 6;
+    i.services.redis.ports.redis = 6380;
+    const plan = buildResetPlan(i);
+    expect(params(plan, 'kafka/*/reset:topic').params).toMatchObject({ brokers: ['10.213.7.12:9092'], partitions: 6, replication: 1 });
+    expect(params(plan, 'redis/*/reset').params).toMatchObject({ port: 6380 });
+  });
+
+  it('--only keeps those stores, in reset order, still chained', () => {
+    const plan = buildResetPlan(inv(), { only: ['redis', 'hbase'] });
+    expect(ids(plan)).toEqual(['hbase/*/reset', 'redis/*/reset']);
+    expect(plan.steps[1].deps).toEqual(['hbase/*/reset']);
+    expect(ids(buildResetPlan(inv(), { only: ['mysql'] }))).toEqual(['proxy/*/reset']);
+  });
+
+  it('--continue-on-error makes every step independent', () => {
+    const plan = buildResetPlan(inv(), { continueOnError: true });
+    expect(plan.steps).toHaveLength(5);
+    expect(plan.steps.every((s) => s.deps.length === 0)).toBe(true);
+  });
+
+  it('rejects unknown --only names, naming them', () => {
+    expect(() => buildResetPlan(inv(), { only: ['kafka', 'mongo', 'es'] })).toThrow(ResetPlanError);
+    expect(() => buildResetPlan(inv(), { only: ['kafka', 'mongo', 'es'] })).toThrow(/"mongo", "es".*known: kafka, hbase, mysql, redis/);
+  });
+
+  it('--only a store the inventory lacks says which service is missing; without --only it is left out', () => {
+    const small = fixtureInventory(['zookeeper', 'redis', 'mariadb']);
+    expect(() => buildResetPlan(small, { only: ['hbase'] })).toThrow(/no hbase service/);
+    expect(() => buildResetPlan(small, { only: ['mysql'] })).toThrow(/no proxy service/);
+    expect(ids(buildResetPlan(small))).toEqual(['redis/*/reset']);
+  });
+
+  it('carries secret names, never secret values', () => {
+    const i = inv();
+    process.env.X_REDIS = 'redis-secret-value-1';
+    process.env.X_MYSQL = 'mysql-secret-value-2';
+    const text = JSON.stringify(buildResetPlan(i));
+    expect(text).not.toContain('redis-secret-value-1');
+    expect(text).not.toContain('mysql-secret-value-2');
+    expect(text).toContain('"passwordSecret":"redis_password"');
+    expect(text).toContain('"passwordSecret":"mysql_app_password"');
+    expect(text).not.toMatch(/"password"\s*:/);
+    delete process.env.X_REDIS;
+    delete process.env.X_MYSQL;
+  });
+
+  it('refuses an HBase reset without the thrift2 role (thrift1 cannot truncate keeping regions)', () => {
+    const i = inv();
+    delete i.services.hbase.roles.thrift2;
+    expect(() => buildResetPlan(i, { only: ['hbase'] })).toThrow(/thrift2/);
+  });
+
+  it('lists the stores --only accepts', () => {
+    expect([...RESET_STORES]).toEqual(['kafka', 'hbase', 'mysql', 'redis']);
+  });
+});
