@@ -76,7 +76,10 @@ function serverProperties(ctx: DaemonContext): string {
     replication,
     minIsr: Math.max(1, replication - 1),
     autoCreateTopics: String(s.autoCreateTopics ?? true),
-    retentionHours: Number(s.retentionHours ?? 168),
+    // Replayed passages carry their 2023 event time as the record timestamp, so retention by time would
+    // delete a fresh replay at the next check (within 5 minutes): by default keep by size only.
+    retentionHours: Number(s.retentionHours ?? -1),
+    retentionBytes: Number(s.retentionBytes ?? 2 * 1024 ** 3),
     segmentBytes: Number(s.segmentBytes ?? 1073741824),
     initialRebalanceDelayMs: inventory.profile === 'lab' ? 0 : 3000,
     extra,
