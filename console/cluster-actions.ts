@@ -9,6 +9,7 @@ import type { SshPool } from '../provision/executors/direct/ssh.ts';
 import { checkPrerequisites, summarize } from '../cli/commands/cluster.ts';
 import type { ActionOutcome, ConsoleActions, ProgressLog, ReplayOptions, ReplayProgress } from './actions.ts';
 import { replayWith } from './replay-action.ts';
+import { describePlan, resetPlanFor } from '../cli/commands/reset.ts';
 
 export interface ClusterActionsOptions {
   inv: Inventory;
@@ -17,8 +18,6 @@ export interface ClusterActionsOptions {
   /** Aborts a replay in flight when the console quits. */
   signal?: AbortSignal;
 }
-
-export const RESET_UNAVAILABLE = 'the reset command (provision/reset/) is not written yet; use `etclab down` and `etclab up`';
 
 export function clusterActions(o: ClusterActionsOptions): ConsoleActions {
   const { inv, pool, modules } = o;
@@ -52,10 +51,24 @@ export function clusterActions(o: ClusterActionsOptions): ConsoleActions {
       const t = await start(service, node, log);
       return { ok: t.ok, summary: `${s.summary}\n${t.summary}` };
     },
-    async reset() {
-      return { ok: false, summary: `not available: ${RESET_UNAVAILABLE}` };
+    // The same plan, dry-run summary and executor as `etclab reset`.
+    async reset(dryRun, log) {
+      let plan;
+      try {
+        plan = resetPlanFor(inv, {});
+      } catch (e) {
+        return { ok: false, summary: (e as Error).message };
+      }
+      if (dryRun) {
+        const { text, unreachable } = await describePlan(inv, plan);
+        for (const l of text.split('\n')) log(l);
+        return unreachable.length
+          ? { ok: false, summary: `cannot reset: ${unreachable.join('; ')} could not be checked (is the service up?)` }
+          : { ok: true, summary: 'dry run: nothing was changed' };
+      }
+      const r = await runPlan(inv, plan, { pool, log });
+      return { ok: r.ok, summary: summarize('reset', r) };
     },
     replay: (opts: ReplayOptions, onProgress: (p: ReplayProgress) => void, log: ProgressLog) => replayWith(inv, opts, onProgress, log, o.signal),
-    unavailable: { reset: RESET_UNAVAILABLE },
   };
 }

@@ -22,7 +22,7 @@ export function resetPlanFor(inv: Inventory, opts: ResetOptions): Plan {
 }
 
 /** Each step's inspect() (read-only, in parallel: the stores are independent), as printable lines. */
-async function describePlan(inv: Inventory, plan: Plan): Promise<{ text: string; unreachable: string[] }> {
+export async function describePlan(inv: Inventory, plan: Plan): Promise<{ text: string; unreachable: string[] }> {
   const redact = redactor(await secretValues(inv));
   const ctx = { inventory: inv, secret: (n: string) => resolveSecret(inv, n), log: () => {} };
   const found = await Promise.all(
