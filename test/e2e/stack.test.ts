@@ -23,7 +23,11 @@ const addr = (n: number) => `10.213.7.1${n}`;
 const BROKERS = [1, 2, 3].map((n) => `${addr(n)}:9092`);
 const TOPIC = 'etc_traffic_data';
 const secret = (name: string) => readFileSync(path.join(LAB, 'secrets', name), 'utf8').trim();
-const kafka = new Kafka({ clientId: 'etclab-e2e', brokers: BROKERS, logLevel: logLevel.NOTHING });
+// A fresh client per use: a client that saw a broker killed can keep waiting on it.
+const kafka = () => new Kafka({ clientId: 'etclab-e2e', brokers: BROKERS, logLevel: logLevel.NOTHING, requestTimeout: 30_000, connectionTimeout: 5_000 });
+/** Fails with a message instead of leaving a test to its long timeout when a call never answers. */
+const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
 
 async function status(): Promise<ClusterStatus> {
   const r = await etclab(['status', '--json']);
@@ -34,11 +38,11 @@ const daemon = async (service: string, node: string, role?: string) =>
 
 /** Reads a topic from the beginning until `expected` messages or `timeoutMs`; returns what each message says. */
 async function readTopic<T>(topic: string, expected: number, map: (value: Buffer, headers: Record<string, string>) => T, timeoutMs = 180_000): Promise<T[]> {
-  const consumer: Consumer = kafka.consumer({ groupId: `e2e-${topic}-${Date.now()}`, maxBytes: 16 << 20 });
+  const consumer: Consumer = kafka().consumer({ groupId: `e2e-${topic}-${Date.now()}`, maxBytes: 16 << 20 });
   const out: T[] = [];
-  await consumer.connect();
+  await within(60_000, 'consumer connect', consumer.connect());
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await within(60_000, `subscribe to ${topic}`, consumer.subscribe({ topic, fromBeginning: true }));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${out.length}/${expected} messages of ${topic} within ${timeoutMs} ms`)), timeoutMs);
       void consumer.run({
@@ -121,7 +125,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
   });
 
   it(`Kafka: ${TOPIC} with 3 partitions × 3 replicas; a message produced is consumed`, async () => {
-    const admin = kafka.admin();
+    const admin = kafka().admin();
     await admin.connect();
     try {
       if ((await admin.listTopics()).includes(TOPIC)) await admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 });
@@ -132,7 +136,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     } finally {
       await admin.disconnect();
     }
-    const producer = kafka.producer({ idempotent: true });
+    const producer = kafka().producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'e2e', value: 'hello etc' }] });
     await producer.disconnect();
@@ -213,9 +217,9 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
 
   it('restart kafka --rolling while a replay runs: every row it sent is consumed exactly once', async () => {
     const topic = `e2e_rolling_${Date.now()}`;
-    const admin = kafka.admin();
+    const admin = kafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    await within(120_000, `create topic ${topic}`, admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true }));
     await admin.disconnect();
     // 500 rows/s for 60 s: the replay is still sending when the last broker comes back.
     const replay = etclab(['replay', DEFAULT_DATA_DIR, '--topic', topic, '--rate', '500', '--limit', '30000', '--json',
@@ -294,7 +298,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       expect(r.code, r.stderr).toBe(0);
       console.log(`reset after a full replay: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
-      const admin = kafka.admin();
+      const admin = kafka().admin();
       await admin.connect();
       try {
         const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });

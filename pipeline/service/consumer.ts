@@ -1,0 +1,251 @@
+// The streaming consumer: Kafka → HBase, Redis dashboard, MySQL, exactly once per store.
+//
+// Order per chunk: HBase (idempotent puts) → Redis (skips by its own per-partition offset) → MySQL
+// (rows + counts + next offset in one transaction). MySQL goes last, so everything below MySQL's stored
+// offset is already in the other two stores; starting from there (seed 001) loses nothing and re-applies
+// nothing. Kafka's committed offsets are written only as a courtesy for lag tools, never read back.
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import type { HbaseSink } from '../sinks/hbase.ts';
+import { decodeMessage, MessageError, type DecodedRecord } from '../sinks/message.ts';
+import type { MysqlSink } from '../sinks/mysql.ts';
+import type { RedisSink } from '../sinks/redis.ts';
+
+export const DEFAULT_GROUP = 'etc_pipeline';
+
+export interface ConsumerOptions {
+  brokers: string[];
+  topic: string;
+  group: string;
+  mysql: MysqlSink;
+  redis: RedisSink;
+  hbase: HbaseSink;
+  /** Records per transaction: bounds a transaction's size and the work redone after a crash. */
+  chunk?: number;
+  clientId?: string;
+  log?: (line: string) => void;
+  /** Longest wait between two attempts at the same batch. */
+  maxBackoffMs?: number;
+}
+
+export interface Stats {
+  batches: number;
+  records: number;
+  mysqlApplied: number;
+  redisApplied: number;
+  skipped: number;
+  duplicates: number;
+  undecodable: number;
+  lag: number;
+}
+
+class Stopping extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class PipelineConsumer {
+  readonly stats: Stats = { batches: 0, records: 0, mysqlApplied: 0, redisApplied: 0, skipped: 0, duplicates: 0, undecodable: 0, lag: 0 };
+  private readonly consumer: Consumer;
+  private readonly kafka: Kafka;
+  private readonly log: (line: string) => void;
+  private readonly chunk: number;
+  /** Next offset to apply per assigned partition; a promise while it is being read from the stores. */
+  private positions = new Map<number, Promise<number>>();
+  private lags = new Map<number, number>();
+  private stopping = false;
+  private started = Date.now();
+
+  constructor(private readonly o: ConsumerOptions) {
+    this.log = o.log ?? ((l) => console.log(l));
+    this.chunk = o.chunk ?? 1000;
+    this.kafka = new Kafka({
+      clientId: o.clientId ?? 'etclab-pipeline',
+      brokers: o.brokers,
+      connectionTimeout: 5_000,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      logLevel: logLevel.ERROR,
+      logCreator: () => ({ log }) => this.log(`kafka: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`),
+    });
+    this.consumer = this.kafka.consumer({ groupId: o.group, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  }
+
+  async start(): Promise<void> {
+    const { consumer, o } = this;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
+    consumer.on(consumer.events.CRASH, (e) => this.log(`kafka consumer crashed: ${describe(e.payload.error)}; restart=${e.payload.restart}`));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [o.topic], fromBeginning: true });
+    this.started = Date.now();
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (p) => this.eachBatch(p),
+    });
+    this.log(`consuming ${o.topic} as group ${o.group} (chunk ${this.chunk})`);
+  }
+
+  /** Finishes the chunk in flight (or gives up its retries), then leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+  }
+
+  private onAssignment(partitions: number[]): void {
+    this.log(`assigned ${this.o.topic} partitions [${partitions.join(',')}]`);
+    const all = this.retry('reading stored offsets', () => this.loadPositions(partitions));
+    all.catch(() => {}); // a rejection is seen by the batches that await it
+    this.positions = new Map(partitions.map((p) => [p, all.then((m) => m.get(p)!)]));
+    void all.then(
+      (m) => {
+        for (const [partition, offset] of m) this.consumer.seek({ topic: this.o.topic, partition, offset: String(offset) });
+        this.log(`resuming at ${[...m].map(([p, off]) => `[${p}]@${off}`).join(' ')} (stored offsets; Kafka's committed ones ignored)`);
+      },
+      () => {},
+    );
+  }
+
+  /** min(MySQL, Redis) so a store that is behind catches up; HBase is idempotent and needs no marker. */
+  private async loadPositions(partitions: number[]): Promise<Map<number, number>> {
+    const { o } = this;
+    const [mysql, redis, low] = await Promise.all([o.mysql.storedOffsets(o.group, o.topic), o.redis.storedOffsets(o.topic), this.lowWatermarks()]);
+    const out = new Map<number, number>();
+    for (const p of partitions) {
+      const pos = Math.min(mysql.get(p) ?? 0, redis.get(p) ?? 0);
+      // Retention may have deleted what a store never saw: start at what is left instead of failing to fetch.
+      const earliest = low.get(p) ?? 0;
+      if (pos < earliest) this.log(`[${p}] stored offset ${pos} is below the earliest retained ${earliest}: records in between are gone`);
+      out.set(p, Math.max(pos, earliest));
+    }
+    return out;
+  }
+
+  private async lowWatermarks(): Promise<Map<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offs = await admin.fetchTopicOffsets(this.o.topic);
+      return new Map(offs.map((x) => [x.partition, Number(x.low)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let pos = this.positions.get(partition);
+    if (!pos) {
+      // Assignment seen without GROUP_JOIN (should not happen): read the stores now rather than trust Kafka.
+      pos = this.retry('reading stored offsets', async () => (await this.loadPositions([partition])).get(partition)!);
+      this.positions.set(partition, pos);
+    }
+    let next = await this.withHeartbeat(pos, heartbeat);
+    // Fetched from Kafka's committed offset before the seek took effect: those are already applied.
+    const msgs = batch.messages.filter((m) => Number(m.offset) >= next);
+    if (msgs.length && Number(msgs[0]!.offset) > next) this.log(`[${partition}] gap: expected offset ${next}, batch starts at ${msgs[0]!.offset}`);
+    for (let i = 0; i < msgs.length; i += this.chunk) {
+      if (!isRunning() || isStale()) return;
+      const part = msgs.slice(i, i + this.chunk);
+      const last = Number(part.at(-1)!.offset);
+      await this.retry(`${topic}[${partition}] ${part[0]!.offset}..${last}`, this.write(partition, part, last + 1), heartbeat);
+      next = last + 1;
+      this.positions.set(partition, Promise.resolve(next));
+      resolveOffset(String(last));
+      await this.consumer.commitOffsets([{ topic, partition, offset: String(next) }]).catch((e) => this.log(`kafka commit (informational) failed: ${describe(e)}`));
+      this.lags.set(partition, Math.max(0, Number(batch.highWatermark) - next));
+      this.stats.lag = [...this.lags.values()].reduce((a, b) => a + b, 0);
+      this.stats.batches++;
+      this.stats.records += part.length;
+      const secs = (Date.now() - this.started) / 1000;
+      this.log(
+        `batch ${topic}[${partition}] ${part[0]!.offset}..${last}: ${part.length} records, mysql +${this.last.mysql}, redis +${this.last.redis}` +
+          `${this.last.dup ? `, ${this.last.dup} duplicate GCXH` : ''}; total ${this.stats.records} records, ${this.stats.batches} batches, ` +
+          `${Math.round(this.stats.records / Math.max(secs, 0.001))}/s, lag ${this.stats.lag}`,
+      );
+    }
+  }
+
+  private last = { mysql: 0, redis: 0, dup: 0 };
+
+  /** One chunk into the three stores; stages that succeeded are not redone by a retry of this attempt chain. */
+  private write(partition: number, msgs: KafkaMessage[], nextOffset: number): () => Promise<void> {
+    const { o } = this;
+    const records: DecodedRecord[] = [];
+    for (const m of msgs) {
+      const where = `${o.topic}[${partition}]@${m.offset}`;
+      try {
+        records.push(decodeMessage(m.value, Number(m.offset), where));
+      } catch (e) {
+        if (!(e instanceof MessageError)) throw e;
+        // A malformed message can never succeed: retrying it would stall the partition forever.
+        this.stats.undecodable++;
+        this.log(`skipping undecodable message ${e.message}`);
+      }
+    }
+    let hbaseDone = false;
+    let redisDone = false;
+    return async () => {
+      if (!hbaseDone) {
+        await o.hbase.put(records).catch((e) => { throw new Error(`hbase: ${describe(e)}`); });
+        hbaseDone = true;
+      }
+      if (!redisDone) {
+        const r = await o.redis.apply({ topic: o.topic, partition, records }).catch((e) => { throw new Error(`redis: ${describe(e)}`); });
+        this.last.redis = r.applied;
+        this.stats.redisApplied += r.applied;
+        redisDone = true;
+      }
+      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
+      if (m.duplicates.length) this.log(`[${partition}] ${m.duplicates.length} GCXH already stored from other offsets (producer duplicates), not counted in MySQL: ${m.duplicates.slice(0, 5).join(', ')}`);
+      this.last.mysql = m.applied;
+      this.last.dup = m.duplicates.length;
+      this.stats.mysqlApplied += m.applied;
+      this.stats.skipped += m.skipped;
+      this.stats.duplicates += m.duplicates.length;
+    };
+  }
+
+  /** Same work until it succeeds: a store outage delays the batch, it never skips it. */
+  private async retry<T>(what: string, fn: () => Promise<T>, heartbeat?: () => Promise<void>): Promise<T> {
+    let delay = 500;
+    for (let n = 1; ; n++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (this.stopping) throw new Stopping(`${what}: stopping after failed attempt: ${describe(err)}`);
+        this.log(`${what}: ${describe(err)}; store unavailable? retrying the same batch in ${delay} ms (attempt ${n})`);
+        await this.pause(delay, heartbeat);
+        delay = Math.min(delay * 2, this.o.maxBackoffMs ?? 15_000);
+      }
+    }
+  }
+
+  /** Sleeps in heartbeat-sized steps: a long outage must not cost the group membership. */
+  private async pause(ms: number, heartbeat?: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !this.stopping) {
+      await sleep(Math.min(2_000, until - Date.now()));
+      // Throws when a rebalance started: the batch is abandoned uncommitted, the next owner resumes from MySQL.
+      if (heartbeat) await heartbeat();
+    }
+  }
+
+  private async withHeartbeat<T>(p: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    let done = false;
+    const beat = (async () => {
+      while (!done) {
+        await sleep(2_000);
+        if (!done) await heartbeat().catch(() => {});
+      }
+    })();
+    try {
+      return await p;
+    } finally {
+      done = true;
+      void beat;
+    }
+  }
+}
