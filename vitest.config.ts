@@ -23,6 +23,8 @@ export default defineConfig({
     // Lab suites share one set of namespaces and ports: run files one at a time.
     fileParallelism: false,
     sequence: { sequencer: LabLastSequencer },
+    // The JSON report lets .ci/run print one plain `N passed, N failed, N skipped` line.
+    reporters: ['default', ['json', { outputFile: '.lab/vitest-report.json' }]],
     testTimeout: 60_000,
     hookTimeout: 600_000,
   },

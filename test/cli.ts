@@ -1,5 +1,6 @@
 // Runs the real CLI the way a user does, for end-to-end tests.
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/etclab.mjs', import.meta.url));
@@ -34,3 +35,16 @@ export const labSkipReason = !isRoot
   : !e2e
     ? 'lab end-to-end suite: set ETCLAB_E2E=1 to run it (sudo ETCLAB_E2E=1 npm test)'
     : null;
+
+/** Every process's command line, NULs as spaces (processes that exit while read are skipped). */
+export function allCmdlines(): string[] {
+  return readdirSync('/proc')
+    .filter((f) => /^\d+$/.test(f))
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    });
+}

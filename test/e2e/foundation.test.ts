@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Redis } from 'ioredis';
-import { etclab, labSkipReason } from '../cli.ts';
+import { allCmdlines, etclab, labSkipReason } from '../cli.ts';
 import { fourLetter, parseMode } from '../../provision/probes/zookeeper.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 
@@ -37,18 +37,6 @@ function isLive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function allCmdlines(): string[] {
-  return readdirSync('/proc')
-    .filter((f) => /^\d+$/.test(f))
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        return '';
-      }
-    });
 }
 
 describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — skipped: ${labSkipReason}` : ''}`, () => {

@@ -3,14 +3,14 @@
 // overview), failures (a killed broker, a killed RegionServer, a rolling restart under load), the
 // wrong-order guard, and the ETC data replayed into Kafka with every row delivered exactly once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { etclab, labSkipReason } from '../cli.ts';
+import { allCmdlines, etclab, labSkipReason } from '../cli.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
 import { splitKeys } from '../../pipeline/core/rowkey.ts';
@@ -95,15 +95,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     const down = await etclab(['down']);
     expect(down.code, down.stderr).toBe(0);
     // No JVM (nor any other daemon) of the lab is left: every process whose command line names a node's base dir.
-    const left = readdirSync('/proc')
-      .filter((f) => /^\d+$/.test(f))
-      .map((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        } catch {
-          return '';
-        }
-      })
+    const left = allCmdlines()
       .filter((c) => c.includes(`${LAB}/nodes/`) && /java|redis|mariadb|mysqld/.test(c));
     expect(left).toEqual([]);
   }, 600_000);
