@@ -349,6 +349,25 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     expect((await daemon('kafka', 'node1')).pid).toBe(before);
   });
 
+  it('a port already taken on a node is reported before start, naming node, port and holder', async () => {
+    expect((await etclab(['stop', 'redis'])).code).toBe(0);
+    // Another program holds Redis's port inside node1's namespace.
+    const squatter = spawn('ip', ['netns', 'exec', 'etclab-node1', 'python3', '-c',
+      "import socket,time; s=socket.socket(); s.bind(('0.0.0.0',6379)); s.listen(); time.sleep(120)"], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const r = await etclab(['start', 'redis']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/port 6379 on node1 is already taken by another process/);
+      expect(r.stderr).toMatch(/python3/);
+    } finally {
+      squatter.kill('SIGKILL');
+      await new Promise((r) => squatter.on('close', r));
+    }
+    const start = await etclab(['start', 'redis']);
+    expect(start.code, start.stderr).toBe(0);
+  });
+
   it('start hbase while HDFS is down refuses and names HDFS; up restores the order', async () => {
     expect((await etclab(['stop', 'hbase'])).code).toBe(0);
     expect((await etclab(['stop', 'yarn'])).code).toBe(0);
