@@ -189,7 +189,7 @@ describe.skipIf(why !== null)('kafka, hdfs and yarn on 127.0.1.1-3 from Maven Ce
       const got = await fetchArtifact(specFor(svc, spec.version));
       for (const n of nodes) {
         const action = modules[svc].install!({ inventory, spec, service: svc, node: n, home: `${n.baseDir}/${svc}`, members: membersOf(svc) });
-        expect(action).toEqual({ kind: 'sync', from: got.dir, to: `${n.baseDir}/artifacts/${svc}-${spec.version}`, manifest: got.manifest });
+        expect(action).toEqual({ kind: 'sync', from: got.dir, to: `${n.baseDir}/artifacts/${svc}-${spec.version}`, manifest: got.manifest, artifact: { service: svc, version: spec.version } });
         if (action?.kind !== 'sync') throw new Error('unreachable');
         mkdirSync(dirname(action.to), { recursive: true });
         symlinkSync(action.from, action.to);
