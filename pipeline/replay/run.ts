@@ -130,19 +130,32 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   // The batch being filled: messages plus, per file, the last line it accounts for.
   let batch: OutMessage[] = [];
   const through = new Map<string, number>();
+  // One batch on the wire while the next one is read and built: reading and acks overlap, and batches
+  // still leave (and are acknowledged, and saved to the resume state) strictly in order.
+  let inFlight: Promise<void> = Promise.resolve();
+  let inFlightRows = 0;
   const flush = async () => {
     if (dry) { batch = []; through.clear(); return; }
-    if (batch.length) await sink!.send(batch);
-    summary.sent += batch.length;
-    state.sent += batch.length;
-    for (const [f, line] of through) {
-      const st = statSync(f);
-      state.files[f] = { size: st.size, mtimeMs: st.mtimeMs, ackedLine: line };
-    }
-    if (batch.length || through.size) saveState(stateFile, state);
+    const out = batch;
+    const upTo = new Map(through);
     batch = [];
     through.clear();
-    report();
+    await inFlight;
+    inFlightRows = out.length;
+    inFlight = (async () => {
+      if (out.length) await sink!.send(out);
+      summary.sent += out.length;
+      state.sent += out.length;
+      inFlightRows = 0;
+      for (const [f, line] of upTo) {
+        const st = statSync(f);
+        state.files[f] = { size: st.size, mtimeMs: st.mtimeMs, ackedLine: line };
+      }
+      if (out.length || upTo.size) saveState(stateFile, state);
+      report();
+    })();
+    // Marked as handled here; the error still surfaces at the next flush or at the end of the run.
+    inFlight.catch(() => {});
   };
   const quarantine = (r: Rejection) => {
     summary.rejected[r.reason] = (summary.rejected[r.reason] ?? 0) + 1;
@@ -152,7 +165,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     if (!existsSync(q)) writeFileSync(q, '\uFEFF' + QUARANTINE_COLUMNS.join(',') + '\n');
     appendFileSync(q, quarantineRow(r) + '\n');
   };
-  const sentInRun = () => summary.sent + (dry ? 0 : batch.length);
+  const sentInRun = () => summary.sent + (dry ? 0 : inFlightRows + batch.length);
 
   try {
     outer: for (const path of files) {
@@ -204,7 +217,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
       }
     }
     await flush();
+    await inFlight;
   } finally {
+    // A failed send must not leave its promise unobserved when the loop itself threw first.
+    await inFlight.catch(() => {});
     summary.elapsedMs = now() - started;
     report(true);
     await sink?.close();

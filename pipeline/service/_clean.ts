@@ -1,0 +1,23 @@
+import { Kafka, logLevel } from 'kafkajs';
+import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { connect } from '../hbase/client.ts';
+import { storeConfig } from './config.ts';
+const c = await storeConfig('/var/lib/etclab-lab/inventory.yaml');
+const kafka = new Kafka({ clientId: 'x', brokers: c.brokers, logLevel: logLevel.NOTHING });
+const a = kafka.admin(); await a.connect();
+const topics = (await a.listTopics()).filter((t) => t.startsWith('pl_test_'));
+console.log('topics', topics);
+if (topics.length) await a.deleteTopics({ topics });
+const groups = (await a.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith('pl_test_'));
+console.log('groups', groups); if (groups.length) await a.deleteGroups(groups).catch((e) => console.log(e.message));
+await a.disconnect();
+const db = await mysql.createConnection({ ...c.mysql });
+console.log(await db.query("DELETE FROM etc_passage WHERE GCXH LIKE 'pltest%'").then(r => (r[0] as any).affectedRows));
+console.log(await db.query("DELETE FROM etc_flow_minute WHERE CLEAN_KKMC LIKE 'pltest%'").then(r => (r[0] as any).affectedRows));
+console.log(await db.query("DELETE FROM etc_offsets WHERE consumer_group LIKE 'pl_test_%'").then(r => (r[0] as any).affectedRows));
+await db.end();
+const r = new Redis({ ...c.redis }); const keys = await r.keys('etc:pltest*'); console.log('redis', keys.length); if (keys.length) await r.unlink(...keys); r.disconnect();
+const hb = await connect(c.hbase.thrift.host, c.hbase.thrift.port, { admin: c.hbase.admin, timeoutMs: 60000 });
+for (const t of (await hb.getTableNames()).filter((t) => t.startsWith('pl_test_'))) { console.log('hbase', t); await hb.deleteTable(t); }
+hb.close();

@@ -1,0 +1,73 @@
+// The pure parts of the sinks: SQL for the proxy's schema, the Redis namespace, the HBase cells.
+import { describe, expect, it } from 'vitest';
+import { flowMinuteKey, KEYS, offsetKey } from '../core/redis-keys.ts';
+import { mainRowKey, checkpointIndexRowKey } from '../core/rowkey.ts';
+import { mutations } from '../sinks/hbase.ts';
+import { decodeMessage } from '../sinks/message.ts';
+import { flowCounts, minuteStart, planRows, writeOffsetSql } from '../sinks/proxy-sql.ts';
+import { namespacedKey } from '../sinks/redis.ts';
+
+function rec(offset: number, gcxh: string, checkpoint: string, gcsj: string, ts: number) {
+  const v = {
+    GCXH: gcxh, XZQHMC: '睢宁县', ROAD_ID: 'G3', K_INDEX: 'K731', BOUNDARY_LEVEL: 'PROVINCE', BOUNDARY_DETAIL: '江苏-山东', BOUNDARY_LABEL: '苏鲁界',
+    CLEAN_KKMC: checkpoint, FXLX: 1, GCSJ: gcsj, GCSJ_TS: ts, GCSJ_MQ: '', HPZL: '02', HPZL_LABEL: '小型汽车', HPHM: '苏C08***', BRAND: '大众',
+  };
+  return decodeMessage(JSON.stringify(v), offset, `t@${offset}`);
+}
+
+// 2023-12-09 00:00:32 and 00:00:59 Beijing are one minute; 00:01:00 the next.
+const T0 = Date.UTC(2023, 11, 8, 16, 0, 32);
+const rows = [
+  rec(0, 'A1', 'G3-K731-省际卡口', '2023-12-09 00:00:32', T0),
+  rec(1, 'A2', 'G3-K731-省际卡口', '2023-12-09 00:00:59', T0 + 27_000),
+  rec(2, 'A3', 'G3-K731-省际卡口', '2023-12-09 00:01:00', T0 + 28_000),
+  rec(3, 'A4', 'S250-K1-省际卡口', '2023-12-09 00:00:40', T0 + 8_000),
+];
+
+describe('proxy SQL', () => {
+  it('buckets by Beijing minute and checkpoint', () => {
+    expect(minuteStart(T0)).toBe('2023-12-09 00:00:00');
+    expect(flowCounts(rows)).toEqual(
+      new Map([
+        ['G3-K731-省际卡口\u00002023-12-09 00:00:00', 2],
+        ['G3-K731-省际卡口\u00002023-12-09 00:01:00', 1],
+        ['S250-K1-省际卡口\u00002023-12-09 00:00:00', 1],
+      ]),
+    );
+  });
+
+  it('chunks the row inserts and upserts counts in a stable order', () => {
+    const s = planRows(rows, 3);
+    expect(s.map((x) => x.sql.slice(0, 30))).toEqual(['INSERT INTO etc_passage (GCXH,', 'INSERT INTO etc_passage (GCXH,', 'INSERT INTO etc_flow_minute (C']);
+    expect(s[0]!.params).toHaveLength(3 * 15);
+    expect(s[0]!.params.slice(0, 11)).toEqual(['A1', '睢宁县', 'G3', 'K731', 'PROVINCE', '江苏-山东', '苏鲁界', 'G3-K731-省际卡口', 1, '2023-12-09 00:00:32', T0]);
+    expect(s[2]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = vehicle_count \+ VALUES\(vehicle_count\)$/);
+    expect(s[2]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:00:00', 2, 'G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1]);
+  });
+
+  it('writes the offset as insert-once, then compare-and-set', () => {
+    expect(writeOffsetSql('g', 't', 2, null, 10).sql).toMatch(/^INSERT INTO etc_offsets/);
+    const u = writeOffsetSql('g', 't', 2, 10, 25);
+    expect(u.sql).toMatch(/AND next_offset = \?$/);
+    expect(u.params).toEqual([25, 'g', 't', 2, 10]);
+  });
+});
+
+describe('redis namespace', () => {
+  it('moves keys to another business id of the same scheme', () => {
+    expect(namespacedKey(KEYS.total)).toBe('etc:dash:count:total');
+    expect(namespacedKey(KEYS.total, 'pltest1')).toBe('etc:pltest1_dash:count:total');
+    expect(namespacedKey(offsetKey('etc_traffic_data'), 'x')).toBe('etc:x_dash:offset:etc_traffic_data');
+    expect(namespacedKey(flowMinuteKey(60_000 * 28_000_000), 'x').split(':')).toHaveLength(4);
+  });
+});
+
+describe('hbase cells', () => {
+  it('puts all 16 columns in the main row and the main row key in the index row', () => {
+    const m = mutations(rows.slice(0, 1));
+    expect(m.main[0]!.row).toBe(mainRowKey(rows[0]!.passage));
+    expect(Object.keys(m.main[0]!.cells)).toHaveLength(16);
+    expect(m.index[0]!.row).toBe(checkpointIndexRowKey(rows[0]!.passage));
+    expect(m.index[0]!.cells['info:rk']).toBe(m.main[0]!.row);
+  });
+});
