@@ -3,7 +3,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Lab suites share one lab: the foundation suite makes and removes it, the console suite brings the full
 // stack up, the stack suite ends with `down`. Everything else (no lab) runs first.
-const LAB_ORDER = ['test/e2e/foundation.test.ts', 'console/console.tmux.test.ts', 'stacks/pulumi.e2e.test.ts', 'test/e2e/stack.test.ts'];
+const LAB_ORDER = [
+  'test/e2e/foundation.test.ts',
+  'console/console.tmux.test.ts',
+  'pipeline/service/pipeline.e2e.test.ts',
+  'stacks/pulumi.e2e.test.ts',
+  'test/e2e/stack.test.ts',
+];
 const rank = (id: string) => {
   const i = LAB_ORDER.findIndex((f) => id.endsWith(f));
   return i === -1 ? -1 : i;
