@@ -7,7 +7,6 @@ import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import { loadClusterInventory, UserError } from '../context.ts';
 import { taskByName } from '../../provision/tasks/registry.ts';
 
-
 export function parseProbe(json: string): Probe {
   let v: unknown;
   try {

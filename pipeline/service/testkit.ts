@@ -6,8 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { artifactDir } from '../../provision/artifacts/spec.ts';
+import { specFor } from '../../provision/artifacts/catalog.ts';
 
-export const KAFKA_LIBS = process.env.ETCLAB_KAFKA_LIBS ?? '/tmp/etcdata-kafka/libs';
+// The Kafka runtime `scripts/setup` assembled into the artifact cache, unless told otherwise.
+export const KAFKA_LIBS = process.env.ETCLAB_KAFKA_LIBS ?? join(artifactDir(specFor('kafka')), 'lib');
 export const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 export const HAS_MARIADB = spawnSync('mariadbd', ['--version']).status === 0 && spawnSync('which', ['mariadb-install-db']).status === 0;
 export const HAS_KAFKA_JARS =

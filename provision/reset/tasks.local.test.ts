@@ -35,9 +35,11 @@ describe.skipIf(!HAS_KAFKA_JARS)(`kafka reset tasks (${HAS_KAFKA_JARS ? 'local K
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }, { topic: 'other_topic', numPartitions: 1 }], waitForLeaders: true });
-    const producer = kafka.producer();
+    // Idempotent and one partition per request: a retry on a just-created topic must not add copies.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key: String(i), value: 'x', partition: i % 2 })) });
+    for (const partition of [0, 1])
+      await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: String(2 * i + partition), value: 'x', partition })) });
     await producer.send({ topic: 'other_topic', messages: [{ value: 'y' }] });
     await producer.disconnect();
     // Committed offsets without live members: one group on the topic only, one also on another topic.
