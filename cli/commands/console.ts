@@ -2,11 +2,9 @@
 // code as the other commands.
 import type { Command } from 'commander';
 import { createElement } from 'react';
-import { render } from 'ink';
 import { serviceModules } from '../../provision/services/registry.ts';
 import { loadClusterInventory, UserError } from '../context.ts';
 import { openLiveConsole } from '../../console/live.ts';
-import { FullScreenConsole } from '../../console/ui/FullScreen.tsx';
 
 const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -25,6 +23,11 @@ export function registerConsoleCommand(program: Command): void {
     .action(async (o: { refresh: number }) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UserError('etclab console needs a terminal; for scripts use `etclab status --json`');
       const inv = await loadClusterInventory(program.opts().inventory);
+      // Ink renders only its last frame when CI/CONTINUOUS_INTEGRATION is set (it reads them once, at import).
+      // This command has just checked it runs in a terminal, so a CI variable inherited from a build shell
+      // must not leave the screen blank: clear them, then load Ink.
+      for (const v of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[v];
+      const [{ render }, { FullScreenConsole }] = await Promise.all([import('ink'), import('../../console/ui/FullScreen.tsx')]);
       const live = openLiveConsole(inv, serviceModules);
       process.stdout.write(ENTER_ALT);
       const leave = () => process.stdout.write(LEAVE_ALT);
