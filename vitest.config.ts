@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-// Lab suites share one lab: the foundation suite makes and removes it, the console suite brings the full
+// Lab suites share one lab: the lab suite and the foundation suite make and remove it, the console suite brings the full
 // stack up, the stack suite ends with `down`. Everything else (no lab) runs first.
 const LAB_ORDER = [
+  'provision/lab/lab.test.ts',
   'test/e2e/foundation.test.ts',
   'console/console.tmux.test.ts',
   'pipeline/service/pipeline.e2e.test.ts',

@@ -11,7 +11,10 @@ import { LAB_NODES, labPaths, SECRET_NAMES } from './layout.ts';
 
 const isRoot = process.getuid?.() === 0;
 const hasIp = spawnSync('ip', ['-V']).status === 0;
-const skipReason = !isRoot ? 'not root (run the tests as root to enable)' : !hasIp ? 'no `ip` (apt-get install iproute2)' : '';
+// It takes the lab down and up again, so it never runs by surprise next to a lab someone is using.
+const skipReason = process.env.ETCLAB_E2E !== '1'
+  ? 'it takes the lab down and up: set ETCLAB_E2E=1 to run it'
+  : !isRoot ? 'not root (run the tests as root to enable)' : !hasIp ? 'no `ip` (apt-get install iproute2)' : '';
 if (skipReason) console.warn(`lab.test.ts skipped: ${skipReason}`);
 
 interface ExecResult {
