@@ -83,7 +83,7 @@ async function topicPartitions(kafka: Kafka, topic: string): Promise<PartitionMe
   try {
     if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    return meta.topics[0].partitions.map((p) => ({ ...p, partitionErrorCode: p.partitionErrorCode ?? 0 })) as unknown as PartitionMetadata[];
+    return meta.topics[0].partitions;
   } finally {
     await admin.disconnect();
   }

@@ -7,6 +7,12 @@ import { MANIFEST, artifactDir, cacheRoot } from './spec.ts';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The cached artifact copied to the node (once: the executor compares manifests). */
+export function syncArtifact(a: { service: string; version: string }, node: NodeSpec, root = cacheRoot()): Action {
+  const from = artifactDir(a, root);
+  return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}`, artifact: { service: a.service, version: a.version } };
+}
+
 export function installRuntime(
   a: { service: string; version: string },
   source: ArtifactSource,
@@ -14,10 +20,7 @@ export function installRuntime(
   layout: Layout,
   root = cacheRoot(),
 ): Action {
-  if (source.kind === 'maven' || source.kind === 'tarball') {
-    const from = artifactDir(a, root);
-    return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}`, artifact: { service: a.service, version: a.version } };
-  }
+  if (source.kind === 'maven' || source.kind === 'tarball') return syncArtifact(a, node, root);
   // kind existing: nothing to copy, but a wrong path should stop here rather than as a ClassNotFoundError.
   const home = runtimeHome(source, node, a);
   const probeDir = runtimeClasspath(source, node, a, layout)

@@ -32,7 +32,7 @@ export type Action =
   /** A protocol check run from the controller, retried until it passes or the step times out. */
   | { kind: 'probe'; probe: Probe }
   /** A local directory (artifact) synced to the node when its manifest checksum differs. */
-  | { kind: 'sync'; from: string; to: string; manifest: string; artifact?: { service: string; version: string } }
+  | { kind: 'sync'; from: string; to: string; manifest: string; artifact: { service: string; version: string } }
   /** Work the controller does by speaking a service's protocol (reset: delete groups, truncate tables …). */
   | { kind: 'task'; task: string; params: Record<string, unknown> };
 

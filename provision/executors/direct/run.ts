@@ -142,7 +142,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
  */
 export async function checkArtifacts(plan: Plan, log?: (line: string) => void): Promise<void> {
   const seen = new Map<string, { service: string; version: string }>();
-  for (const s of plan.steps) if (s.action.kind === 'sync') seen.set(s.action.from, s.action.artifact ?? { service: s.service, version: '?' });
+  for (const s of plan.steps) if (s.action.kind === 'sync') seen.set(s.action.from, s.action.artifact);
   for (const [dir, a] of seen) {
     const t0 = Date.now();
     const r = await verifyArtifact(a, path.dirname(dir));

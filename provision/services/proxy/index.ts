@@ -5,8 +5,8 @@ import type { NodeSpec, ServiceSpec, Inventory } from '../../inventory/types.ts'
 import type { Action } from '../../plan/types.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
 import { q } from '../../plan/daemon-scripts.ts';
-import { MANIFEST, artifactDir, cacheRoot } from '../../artifacts/spec.ts';
-import { nodeArtifactDir, runtimeHome } from '../../artifacts/classpath.ts';
+import { runtimeHome } from '../../artifacts/classpath.ts';
+import { syncArtifact } from '../../artifacts/install.ts';
 import { javaCommand, secretRef } from '../common.ts';
 import { MYCAT_MAIN, SHARDINGSPHERE_DEFAULT_VERSION, SHARDINGSPHERE_MAIN } from './artifact.ts';
 import { renderMycat, renderShardingSphere, type ProxyLayout, type Shard } from './configs.ts';
@@ -114,10 +114,7 @@ export const proxy: ServiceModule = {
   },
   install({ spec, node }): Action | null {
     const a = artifactRef(spec);
-    if (spec.source.kind === 'maven' || spec.source.kind === 'tarball') {
-      const from = artifactDir(a, cacheRoot());
-      return { kind: 'sync', from, to: nodeArtifactDir(node, a), manifest: `${from}/${MANIFEST}`, artifact: { service: a.service, version: a.version } };
-    }
+    if (spec.source.kind === 'maven' || spec.source.kind === 'tarball') return syncArtifact(a, node);
     if (spec.source.kind !== 'existing') return null;
     const lib = `${runtimeHome(spec.source, node, a)}/lib`;
     return {
