@@ -2,7 +2,7 @@
 // runs it as a local command for each health step; exit 0 means healthy.
 import type { Command } from 'commander';
 import type { Probe } from '../../provision/probes/types.ts';
-import { probeUntil } from '../../provision/probes/until.ts';
+import { onChangedAnswer, probeUntil } from '../../provision/probes/until.ts';
 import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import { loadClusterInventory, UserError } from '../context.ts';
 import { taskByName } from '../../provision/tasks/registry.ts';
@@ -35,13 +35,9 @@ export function registerProbeCommand(program: Command): void {
       if (!Number.isFinite(timeoutSec) || timeoutSec < 0) throw new UserError(`--timeout must be a number of seconds, got "${o.timeout}"`);
       const inv = await loadClusterInventory(program.opts().inventory);
       const secret = async (name: string) => process.env[secretEnvName(name)] || resolveSecret(inv, name);
-      let last = '';
       const r = await probeUntil(probe, { secret }, {
         timeoutSec,
-        onAttempt: (n, a) => {
-          if (!o.quiet && a.detail !== last) process.stderr.write(`attempt ${n}: ${a.ok ? 'healthy' : 'not yet'}: ${a.detail}\n`);
-          last = a.detail;
-        },
+        onAttempt: o.quiet ? undefined : onChangedAnswer((l) => process.stderr.write(`${l}\n`)),
       });
       process.stdout.write(JSON.stringify({ protocol: probe.protocol, ...r }) + '\n');
       if (!r.ok) process.exitCode = 1;

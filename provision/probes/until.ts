@@ -26,3 +26,12 @@ export async function probeUntil(
   }
 }
 
+
+/** An onAttempt that writes one line per attempt whose answer differs from the last (no repeated "not yet"). */
+export function onChangedAnswer(write: (line: string) => void): (attempt: number, r: ProbeResult) => void {
+  let last = '';
+  return (n, r) => {
+    if (r.detail !== last) write(`attempt ${n}: ${r.ok ? 'healthy' : 'not yet'}: ${r.detail}`);
+    last = r.detail;
+  };
+}

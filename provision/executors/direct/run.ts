@@ -10,7 +10,7 @@ import { CLUSTER, type Plan, type Step } from '../../plan/types.ts';
 import { criticalPath, indexSteps, topoOrder } from '../../plan/dag.ts';
 import { filesScript } from '../../plan/files-script.ts';
 import { q } from '../../plan/daemon-scripts.ts';
-import { probeUntil } from '../../probes/until.ts';
+import { onChangedAnswer, probeUntil } from '../../probes/until.ts';
 import { taskByName } from '../../tasks/registry.ts';
 import { resolveSecret, secretValues } from '../../inventory/resolve-secrets.ts';
 import { SshPool } from './ssh.ts';
@@ -172,13 +172,9 @@ async function execute(step: Step, ctx: ExecCtx): Promise<{ changed: boolean; de
       return verdict(r.output);
     }
     case 'probe': {
-      let last = '';
       const r = await probeUntil(a.probe, { secret: ctx.secret }, {
         timeoutSec: step.timeoutSec,
-        onAttempt: (n, res) => {
-          if (res.detail !== last) ctx.write(`attempt ${n}: ${res.ok ? 'healthy' : 'not yet'}: ${res.detail}\n`);
-          last = res.detail;
-        },
+        onAttempt: onChangedAnswer((l) => ctx.write(`${l}\n`)),
       });
       if (!r.ok) throw new Error(r.detail);
       return { changed: false, detail: r.detail };
