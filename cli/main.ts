@@ -11,6 +11,7 @@ import { registerResetCommand } from './commands/reset.ts';
 import { registerArtifactsCommands } from './commands/artifacts.ts';
 import { registerConsoleCommand } from './commands/console.ts';
 import { registerProbeCommand, registerTaskCommand } from './commands/probe.ts';
+import { registerPipelineCommands } from './commands/pipeline.ts';
 
 const program = new Command();
 program
@@ -26,6 +27,7 @@ registerClusterCommands(program);
 registerDataCommands(program);
 registerReplayCommands(program);
 registerResetCommand(program);
+registerPipelineCommands(program);
 registerArtifactsCommands(program);
 registerConsoleCommand(program);
 registerProbeCommand(program);

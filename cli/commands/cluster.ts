@@ -35,7 +35,7 @@ export async function checkPrerequisites(inv: Inventory, services: string[], poo
     );
 }
 
-async function runOperation(program: Command, op: Operation, services: string[] | undefined, nodes: string[] | undefined, label: string): Promise<RunResult> {
+export async function runOperation(program: Command, op: Operation, services: string[] | undefined, nodes: string[] | undefined, label: string): Promise<RunResult> {
   const inv = await loadClusterInventory(program.opts().inventory);
   checkNames('service', services, Object.keys(inv.services));
   checkNames('node', nodes, inv.nodes.map((n) => n.name));

@@ -275,6 +275,21 @@ export class CloneDetector {
     return out;
   }
 
+  /** Newest event time seen (the watermark is this minus the out-of-orderness), null before any event. */
+  clock(): number | null {
+    return Number.isFinite(this.maxTs) ? this.maxTs : null;
+  }
+
+  /**
+   * Sets the clock of a detector being rebuilt after a restart to where the stored one was, so re-read
+   * passages are held or dropped exactly as the first time. Only on a fresh detector.
+   */
+  restoreClock(maxTs: number): void {
+    if (this.events > 0) throw new Error('restoreClock on a detector that has seen events');
+    this.maxTs = maxTs;
+    this.wm = maxTs - this.ooo;
+  }
+
   stats(): DetectorStats {
     return {
       watermark: this.wm,

@@ -6,18 +6,26 @@
 // createTable(desc, splitKeys) and truncateTable(name, preserveSplits=true) do it server side.
 // Without an admin endpoint, createTable with split keys and truncateTable fail with a message
 // saying so instead of silently creating a single-region table.
-import { createRequire } from 'node:module';
+// @ts-expect-error thrift ships no type declarations
+import thriftModule from 'thrift';
+// The generated code is untyped CommonJS; static imports (not createRequire) so a bundler can follow them.
+// @ts-expect-error untyped generated CommonJS
+import Hbase1Module from './gen/thrift1/Hbase.js';
+// @ts-expect-error untyped generated CommonJS
+import types1Module from './gen/thrift1/Hbase_types.js';
+// @ts-expect-error untyped generated CommonJS
+import Hbase2Module from './gen/thrift2/THBaseService.js';
+// @ts-expect-error untyped generated CommonJS
+import types2Module from './gen/thrift2/hbase_types.js';
 import { buildBatchMutations, prefixStop, rowFromResult, toBuffer, type Key, type Row, type RowMutation } from './model.ts';
 
 export type { Key, Row, RowMutation } from './model.ts';
 
-const require = createRequire(import.meta.url);
-// thrift has no type declarations and the generated code is untyped CommonJS.
-const thrift: any = require('thrift');
-const Hbase1: any = require('./gen/thrift1/Hbase.js');
-const types1: any = require('./gen/thrift1/Hbase_types.js');
-const Hbase2: any = require('./gen/thrift2/THBaseService.js');
-const types2: any = require('./gen/thrift2/hbase_types.js');
+const thrift: any = thriftModule;
+const Hbase1: any = Hbase1Module;
+const types1: any = types1Module;
+const Hbase2: any = Hbase2Module;
+const types2: any = types2Module;
 
 export interface Endpoint {
   host: string;

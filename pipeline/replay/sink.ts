@@ -1,4 +1,5 @@
 import { CompressionTypes, Kafka, Partitioners, logLevel, type PartitionMetadata, type Producer } from 'kafkajs';
+import { waitUntilEveryBrokerKnows } from '../kafka/topic-known.ts';
 
 export interface OutMessage {
   key: string;
@@ -53,6 +54,7 @@ export async function kafkaSink(o: KafkaSinkOptions): Promise<MessageSink> {
   });
   await producer.connect();
   const partitions = await topicPartitions(kafka, o.topic);
+  await waitUntilEveryBrokerKnows(o.brokers, o.topic, partitions.length);
   const partitionOf = Partitioners.DefaultPartitioner();
   const compression = o.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   return {

@@ -1,8 +1,7 @@
-// Addresses and secrets of the stores, from the inventory: nothing secret ever comes from argv.
-import { loadInventory } from '../../provision/inventory/load.ts';
-import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
+// Addresses and secrets of the stores, from the inventory (a developer's run) or from the 0600 config file
+// the pipeline module renders on a node: nothing secret ever comes from argv.
+import { readFile } from 'node:fs/promises';
 import type { Inventory } from '../../provision/inventory/types.ts';
-import { serviceModules } from '../../provision/services/registry.ts';
 import type { Endpoint } from '../hbase/client.ts';
 import type { MysqlEndpoint } from '../sinks/mysql.ts';
 import type { RedisEndpoint } from '../sinks/redis.ts';
@@ -32,7 +31,11 @@ function port(inv: Inventory, service: string, name: string): number {
   return p!;
 }
 
+/** From a checkout only: the bundle a node runs leaves the inventory code out (provision/artifacts/bundle.ts). */
 export async function storeConfig(inventoryFile: string): Promise<StoreConfig> {
+  const { loadInventory } = await import('../../provision/inventory/load.ts');
+  const { resolveSecret } = await import('../../provision/inventory/resolve-secrets.ts');
+  const { serviceModules } = await import('../../provision/services/registry.ts');
   const inv = await loadInventory(inventoryFile, serviceModules);
   const brokers = members(inv, 'kafka', 'broker').map((n) => `${n.address}:${port(inv, 'kafka', 'broker')}`);
   const proxy = inv.services.proxy!;
@@ -59,5 +62,53 @@ export async function storeConfig(inventoryFile: string): Promise<StoreConfig> {
       thrift: { host: members(inv, 'hbase', 'thrift')[0]!.address, port: port(inv, 'hbase', 'thrift') },
       admin: { host: members(inv, 'hbase', 'thrift2')[0]!.address, port: port(inv, 'hbase', 'thrift2') },
     },
+  };
+}
+
+/** What a node's consumer reads: the stores plus where it runs. Rendered 0600 by the pipeline module. */
+export interface ServiceConfig extends StoreConfig {
+  topic: string;
+  group: string;
+  chunk: number;
+  /** Where the status endpoint listens (the probe and `etclab pipeline status` read it). */
+  status: { host: string; port: number };
+}
+
+/** Reads and checks a service config file; an error names the file and the field. */
+export async function serviceConfigFile(file: string): Promise<ServiceConfig> {
+  const text = await readFile(file, 'utf8').catch((e: Error) => {
+    throw new Error(`${file}: cannot read the pipeline config (${e.message})`);
+  });
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const get = (field: string): unknown => field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], raw);
+  const str = (field: string, optional = false): string => {
+    const v = get(field);
+    if (typeof v === 'string' && v !== '') return v;
+    if (optional && v === undefined) return '';
+    throw new Error(`${file}: field ${field} must be a non-empty string`);
+  };
+  const int = (field: string): number => {
+    const v = get(field);
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    throw new Error(`${file}: field ${field} must be a positive integer`);
+  };
+  const endpoint = (field: string) => ({ host: str(`${field}.host`), port: int(`${field}.port`) });
+  const brokers = get('brokers');
+  if (!Array.isArray(brokers) || brokers.length === 0 || !brokers.every((b) => typeof b === 'string')) throw new Error(`${file}: field brokers must list host:port strings`);
+  const redisPassword = str('redis.password', true);
+  return {
+    topic: str('topic'),
+    group: str('group'),
+    chunk: int('chunk'),
+    brokers: brokers as string[],
+    mysql: { ...endpoint('mysql'), user: str('mysql.user'), password: str('mysql.password'), database: str('mysql.database') },
+    redis: { ...endpoint('redis'), password: redisPassword || undefined },
+    hbase: { thrift: endpoint('hbase.thrift'), admin: endpoint('hbase.admin') },
+    status: endpoint('status'),
   };
 }

@@ -9,6 +9,9 @@ import type { HbaseSink } from '../sinks/hbase.ts';
 import { decodeMessage, MessageError, type DecodedRecord } from '../sinks/message.ts';
 import type { MysqlSink } from '../sinks/mysql.ts';
 import type { RedisSink } from '../sinks/redis.ts';
+import { fixedRule, type CloneAlert, type CloneRule } from '../core/clone-detector.ts';
+import { PartitionClones, type DetectorMark } from '../core/partition-clones.ts';
+import type { ConsumerStatus } from './status-server.ts';
 
 export const DEFAULT_GROUP = 'etc_pipeline';
 
@@ -25,6 +28,18 @@ export interface ConsumerOptions {
   log?: (line: string) => void;
   /** Longest wait between two attempts at the same batch. */
   maxBackoffMs?: number;
+  /** kafkajs crashed without restarting itself: the owner replaces this consumer. */
+  onFatal?: (why: string) => void;
+  /** Clone-plate rule (default: the user's 10 minutes between two checkpoints); null turns detection off. */
+  cloneRule?: CloneRule | null;
+  outOfOrdernessMs?: number;
+}
+
+/** Where a partition resumes: `next` is the first record to apply, `from` the first to read (≤ next). */
+interface Position {
+  next: number;
+  from: number;
+  clones: PartitionClones | null;
 }
 
 export interface Stats {
@@ -36,6 +51,10 @@ export interface Stats {
   duplicates: number;
   undecodable: number;
   lag: number;
+  /** Clone alerts raised (and stored) by this consumer. */
+  alerts: number;
+  /** Records re-read only to rebuild the clone detector after a restart or rebalance. */
+  warmed: number;
 }
 
 class Stopping extends Error {}
@@ -47,20 +66,27 @@ function describe(err: unknown): string {
 }
 
 export class PipelineConsumer {
-  readonly stats: Stats = { batches: 0, records: 0, mysqlApplied: 0, redisApplied: 0, skipped: 0, duplicates: 0, undecodable: 0, lag: 0 };
+  readonly stats: Stats = { batches: 0, records: 0, mysqlApplied: 0, redisApplied: 0, skipped: 0, duplicates: 0, undecodable: 0, lag: 0, alerts: 0, warmed: 0 };
   private readonly consumer: Consumer;
   private readonly kafka: Kafka;
   private readonly log: (line: string) => void;
   private readonly chunk: number;
-  /** Next offset to apply per assigned partition; a promise while it is being read from the stores. */
-  private positions = new Map<number, Promise<number>>();
+  /** Per assigned partition: where to resume; a promise while it is being read from the stores. */
+  private positions = new Map<number, Promise<Position>>();
+  private readonly rule: CloneRule | null;
   private lags = new Map<number, number>();
   private stopping = false;
   private started = Date.now();
+  private assigned: number[] = [];
+  private joined = false;
+  private lastError: string | null = null;
+  /** (time, records) samples for the recent rate. */
+  private samples: Array<[number, number]> = [];
 
   constructor(private readonly o: ConsumerOptions) {
     this.log = o.log ?? ((l) => console.log(l));
     this.chunk = o.chunk ?? 1000;
+    this.rule = o.cloneRule === undefined ? fixedRule() : o.cloneRule;
     this.kafka = new Kafka({
       clientId: o.clientId ?? 'etclab-pipeline',
       brokers: o.brokers,
@@ -75,7 +101,10 @@ export class PipelineConsumer {
   async start(): Promise<void> {
     const { consumer, o } = this;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment[o.topic] ?? []));
-    consumer.on(consumer.events.CRASH, (e) => this.log(`kafka consumer crashed: ${describe(e.payload.error)}; restart=${e.payload.restart}`));
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.log(`kafka consumer crashed: ${describe(e.payload.error)}; restart=${e.payload.restart}`);
+      if (!e.payload.restart && !this.stopping) o.onFatal?.(describe(e.payload.error));
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [o.topic], fromBeginning: true });
     this.started = Date.now();
@@ -94,31 +123,66 @@ export class PipelineConsumer {
     await this.consumer.disconnect();
   }
 
+  /** What the status endpoint serves. */
+  status(): ConsumerStatus {
+    const now = Date.now();
+    this.samples.push([now, this.stats.records]);
+    while (this.samples.length > 2 && now - this.samples[0]![0] > 10_000) this.samples.shift();
+    const [t0, r0] = this.samples[0]!;
+    return {
+      state: this.stopping ? 'stopping' : this.joined ? 'consuming' : 'starting',
+      topic: this.o.topic,
+      group: this.o.group,
+      partitions: this.assigned,
+      records: this.stats.records,
+      batches: this.stats.batches,
+      lag: this.stats.lag,
+      rate: now > t0 ? Math.round(((this.stats.records - r0) * 1000) / (now - t0)) : 0,
+      uptimeSec: Math.round((now - this.started) / 1000),
+      lastError: this.lastError,
+      mysqlApplied: this.stats.mysqlApplied,
+      redisApplied: this.stats.redisApplied,
+      duplicates: this.stats.duplicates,
+      undecodable: this.stats.undecodable,
+    };
+  }
+
   private onAssignment(partitions: number[]): void {
+    this.joined = true;
+    this.assigned = [...partitions].sort((a, b) => a - b);
     this.log(`assigned ${this.o.topic} partitions [${partitions.join(',')}]`);
+    // Every (re)assignment rebuilds the detectors from the stores: a revoked chunk may have been observed
+    // but never committed.
     const all = this.retry('reading stored offsets', () => this.loadPositions(partitions));
     all.catch(() => {}); // a rejection is seen by the batches that await it
     this.positions = new Map(partitions.map((p) => [p, all.then((m) => m.get(p)!)]));
     void all.then(
       (m) => {
-        for (const [partition, offset] of m) this.consumer.seek({ topic: this.o.topic, partition, offset: String(offset) });
-        this.log(`resuming at ${[...m].map(([p, off]) => `[${p}]@${off}`).join(' ')} (stored offsets; Kafka's committed ones ignored)`);
+        for (const [partition, pos] of m) this.consumer.seek({ topic: this.o.topic, partition, offset: String(pos.from) });
+        this.log(
+          `resuming at ${[...m].map(([p, pos]) => `[${p}]@${pos.next}${pos.from < pos.next ? ` (re-reading from ${pos.from} for the clone detector)` : ''}`).join(' ')} (stored offsets; Kafka's committed ones ignored)`,
+        );
       },
       () => {},
     );
   }
 
   /** min(MySQL, Redis) so a store that is behind catches up; HBase is idempotent and needs no marker. */
-  private async loadPositions(partitions: number[]): Promise<Map<number, number>> {
+  private async loadPositions(partitions: number[]): Promise<Map<number, Position>> {
     const { o } = this;
-    const [mysql, redis, low] = await Promise.all([o.mysql.storedOffsets(o.group, o.topic), o.redis.storedOffsets(o.topic), this.lowWatermarks()]);
-    const out = new Map<number, number>();
+    const [mysql, redis, low] = await Promise.all([o.mysql.storedPositions(o.group, o.topic), o.redis.storedOffsets(o.topic), this.lowWatermarks()]);
+    const out = new Map<number, Position>();
     for (const p of partitions) {
-      const pos = Math.min(mysql.get(p) ?? 0, redis.get(p) ?? 0);
+      const stored = mysql.get(p);
+      const pos = Math.min(stored?.next ?? 0, redis.get(p) ?? 0);
       // Retention may have deleted what a store never saw: start at what is left instead of failing to fetch.
       const earliest = low.get(p) ?? 0;
       if (pos < earliest) this.log(`[${p}] stored offset ${pos} is below the earliest retained ${earliest}: records in between are gone`);
-      out.set(p, Math.max(pos, earliest));
+      const next = Math.max(pos, earliest);
+      const mark = stored?.mark ?? null;
+      const clones = this.rule ? new PartitionClones(this.rule, { outOfOrdernessMs: o.outOfOrdernessMs }, mark?.maxEventMs ?? null) : null;
+      const from = clones && mark ? Math.max(earliest, Math.min(mark.warmOffset, next)) : next;
+      out.set(p, { next, from, clones });
     }
     return out;
   }
@@ -142,17 +206,38 @@ export class PipelineConsumer {
       pos = this.retry('reading stored offsets', async () => (await this.loadPositions([partition])).get(partition)!);
       this.positions.set(partition, pos);
     }
-    let next = await this.withHeartbeat(pos, heartbeat);
-    // Fetched from Kafka's committed offset before the seek took effect: those are already applied.
-    const msgs = batch.messages.filter((m) => Number(m.offset) >= next);
+    const position = await this.withHeartbeat(pos, heartbeat);
+    // Fetched from Kafka's committed offset before the seek took effect: not ours to read.
+    const all = batch.messages.filter((m) => Number(m.offset) >= position.from);
+    // Below `next`: already in the stores, re-read only so the clone detector holds what it held.
+    const warm = all.filter((m) => Number(m.offset) < position.next);
+    if (warm.length) {
+      for (const r of this.decode(partition, warm)) position.clones?.observe(r.offset, r.passage);
+      position.from = Number(warm.at(-1)!.offset) + 1;
+      this.stats.warmed += warm.length;
+    }
+    const msgs = all.filter((m) => Number(m.offset) >= position.next);
+    let next = position.next;
     if (msgs.length && Number(msgs[0]!.offset) > next) this.log(`[${partition}] gap: expected offset ${next}, batch starts at ${msgs[0]!.offset}`);
     for (let i = 0; i < msgs.length; i += this.chunk) {
       if (!isRunning() || isStale()) return;
       const part = msgs.slice(i, i + this.chunk);
       const last = Number(part.at(-1)!.offset);
-      await this.retry(`${topic}[${partition}] ${part[0]!.offset}..${last}`, this.write(partition, part, last + 1), heartbeat);
+      const records = this.decode(partition, part);
+      let alerts: CloneAlert[] = [];
+      for (const r of records) {
+        const found = position.clones?.observe(r.offset, r.passage) ?? [];
+        if (found.length) {
+          r.alerts = found;
+          alerts = alerts.concat(found);
+        }
+      }
+      const mark = position.clones?.mark(last + 1);
+      await this.retry(`${topic}[${partition}] ${part[0]!.offset}..${last}`, this.write(partition, records, last + 1, alerts, mark), heartbeat);
+      this.stats.alerts += alerts.length;
       next = last + 1;
-      this.positions.set(partition, Promise.resolve(next));
+      position.next = next;
+      position.from = next;
       resolveOffset(String(last));
       await this.consumer.commitOffsets([{ topic, partition, offset: String(next) }]).catch((e) => this.log(`kafka commit (informational) failed: ${describe(e)}`));
       this.lags.set(partition, Math.max(0, Number(batch.highWatermark) - next));
@@ -170,12 +255,10 @@ export class PipelineConsumer {
 
   private last = { mysql: 0, redis: 0, dup: 0 };
 
-  /** One chunk into the three stores; stages that succeeded are not redone by a retry of this attempt chain. */
-  private write(partition: number, msgs: KafkaMessage[], nextOffset: number): () => Promise<void> {
-    const { o } = this;
+  private decode(partition: number, msgs: KafkaMessage[]): DecodedRecord[] {
     const records: DecodedRecord[] = [];
     for (const m of msgs) {
-      const where = `${o.topic}[${partition}]@${m.offset}`;
+      const where = `${this.o.topic}[${partition}]@${m.offset}`;
       try {
         records.push(decodeMessage(m.value, Number(m.offset), where));
       } catch (e) {
@@ -185,6 +268,12 @@ export class PipelineConsumer {
         this.log(`skipping undecodable message ${e.message}`);
       }
     }
+    return records;
+  }
+
+  /** One chunk into the three stores; stages that succeeded are not redone by a retry of this attempt chain. */
+  private write(partition: number, records: DecodedRecord[], nextOffset: number, alerts: CloneAlert[], mark: DetectorMark | undefined): () => Promise<void> {
+    const { o } = this;
     let hbaseDone = false;
     let redisDone = false;
     return async () => {
@@ -198,7 +287,7 @@ export class PipelineConsumer {
         this.stats.redisApplied += r.applied;
         redisDone = true;
       }
-      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
+      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, alerts, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
       if (m.duplicates.length) this.log(`[${partition}] ${m.duplicates.length} GCXH already stored from other offsets (producer duplicates), not counted in MySQL: ${m.duplicates.slice(0, 5).join(', ')}`);
       this.last.mysql = m.applied;
       this.last.dup = m.duplicates.length;
@@ -213,8 +302,11 @@ export class PipelineConsumer {
     let delay = 500;
     for (let n = 1; ; n++) {
       try {
-        return await fn();
+        const r = await fn();
+        this.lastError = null;
+        return r;
       } catch (err) {
+        this.lastError = `${what}: ${describe(err)}`;
         if (this.stopping) throw new Stopping(`${what}: stopping after failed attempt: ${describe(err)}`);
         this.log(`${what}: ${describe(err)}; store unavailable? retrying the same batch in ${delay} ms (attempt ${n})`);
         await this.pause(delay, heartbeat);

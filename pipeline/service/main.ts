@@ -1,15 +1,18 @@
-// node --import tsx pipeline/service/main.ts --inventory <file> [--group G] [--topic T] [--chunk N]
-//   [--redis-namespace NS] [--hbase-tables MAIN,INDEX]
+// On a node (what the pipeline module runs): node pipeline.mjs --config <0600 json file>
+// From a checkout: node --import tsx pipeline/service/main.ts --inventory <file> [--group G] [--topic T]
+//   [--chunk N] [--redis-namespace NS] [--hbase-tables MAIN,INDEX]
 // Runs the consumer until SIGTERM/SIGINT: the chunk in flight is finished, then the group is left.
+import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOPIC } from '../replay/run.ts';
 import { DEFAULT_TABLES, HbaseSink } from '../sinks/hbase.ts';
 import { MysqlSink } from '../sinks/mysql.ts';
 import { RedisSink } from '../sinks/redis.ts';
-import { storeConfig } from './config.ts';
+import { serviceConfigFile, storeConfig } from './config.ts';
+import { startStatusServer } from './status-server.ts';
 import { DEFAULT_GROUP, PipelineConsumer } from './consumer.ts';
 
-const USAGE = 'usage: main.ts --inventory <file> [--group G] [--topic T] [--chunk N] [--redis-namespace NS] [--hbase-tables MAIN,INDEX]';
+const USAGE = 'usage: main.ts --config <file> | --inventory <file> [--group G] [--topic T] [--chunk N] [--redis-namespace NS] [--hbase-tables MAIN,INDEX]';
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -19,6 +22,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       inventory: { type: 'string' },
+      config: { type: 'string' },
       group: { type: 'string', default: DEFAULT_GROUP },
       topic: { type: 'string', default: DEFAULT_TOPIC },
       chunk: { type: 'string', default: '1000' },
@@ -31,8 +35,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!values.inventory) {
-    console.error(`--inventory is required\n${USAGE}`);
+  if (!values.inventory === !values.config) {
+    console.error(`one of --config or --inventory is required\n${USAGE}`);
     return 2;
   }
   const chunk = Number(values.chunk);
@@ -50,16 +54,43 @@ async function main(): Promise<number> {
     tables = { main: m, index: i };
   }
 
-  const cfg = await storeConfig(values.inventory);
+  const fromFile = values.config ? await serviceConfigFile(values.config) : null;
+  const cfg = fromFile ?? (await storeConfig(values.inventory!));
+  const topic = fromFile?.topic ?? values.topic!;
+  const group = fromFile?.group ?? values.group!;
   const mysql = MysqlSink.create(cfg.mysql);
   const redis = RedisSink.create(cfg.redis, values['redis-namespace']);
   const hbase = new HbaseSink(cfg.hbase.thrift, cfg.hbase.admin, tables);
-  const consumer = new PipelineConsumer({ brokers: cfg.brokers, topic: values.topic!, group: values.group!, mysql, redis, hbase, chunk, log });
+  // A consumer that cannot start (topic being created, a broker away) or that kafkajs gives up on is
+  // replaced by a fresh one after a pause: the process is its own supervisor and never exits on its own.
+  let consumer!: PipelineConsumer;
+  let restarting = false;
+  const fresh = () => new PipelineConsumer({ brokers: cfg.brokers, topic, group, mysql, redis, hbase, chunk: fromFile?.chunk ?? chunk, log, onFatal: (e) => void restart(`kafka consumer gave up: ${e}`) });
+  const restart = async (why: string) => {
+    if (restarting || stopping) return;
+    restarting = true;
+    for (let attempt = 1; !stopping; attempt++) {
+      const pause = Math.min(2_000 * attempt, 15_000);
+      log(`${why}; starting a new consumer in ${pause / 1000} s (attempt ${attempt})`);
+      await consumer.stop().catch(() => {});
+      await new Promise((r) => setTimeout(r, pause));
+      if (stopping) break;
+      consumer = fresh();
+      try {
+        await consumer.start();
+        break;
+      } catch (e) {
+        why = `start failed: ${(e as Error).message}`;
+      }
+    }
+    restarting = false;
+  };
   log(
-    `pipeline: kafka ${cfg.brokers.join(',')} topic ${values.topic} group ${values.group}; mysql ${cfg.mysql.host}:${cfg.mysql.port}/${cfg.mysql.database}; ` +
+    `pipeline: kafka ${cfg.brokers.join(',')} topic ${topic} group ${group}; mysql ${cfg.mysql.host}:${cfg.mysql.port}/${cfg.mysql.database}; ` +
       `redis ${cfg.redis.host}:${cfg.redis.port}${values['redis-namespace'] ? ` namespace ${values['redis-namespace']}` : ''}; hbase ${cfg.hbase.thrift.host}:${cfg.hbase.thrift.port} tables ${tables.main},${tables.index}`,
   );
 
+  let status: Server | null = null;
   let stopping: Promise<void> | null = null;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -68,6 +99,7 @@ async function main(): Promise<number> {
       await consumer.stop().catch((e) => log(`kafka disconnect: ${(e as Error).message}`));
       await Promise.allSettled([mysql.close(), redis.close()]);
       hbase.close();
+      status?.close();
       const s = consumer.stats;
       log(`stopped: ${s.records} records in ${s.batches} batches (mysql +${s.mysqlApplied}, redis +${s.redisApplied}, skipped ${s.skipped}, duplicates ${s.duplicates}, undecodable ${s.undecodable})`);
     })();
@@ -76,7 +108,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  await consumer.start();
+  status = fromFile ? await startStatusServer(fromFile.status.host, fromFile.status.port, () => consumer.status()) : null;
+  if (fromFile) log(`status on http://${fromFile.status.host}:${fromFile.status.port}/`);
+  consumer = fresh();
+  await consumer.start().catch((e) => restart(`start failed: ${(e as Error).message}`));
   return -1; // keep running until a signal
 }
 

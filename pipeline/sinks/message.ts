@@ -1,4 +1,5 @@
 // A replayed Kafka message → the passage the core logic takes plus the 16 cleaned columns the stores keep.
+import type { CloneAlert } from '../core/clone-detector.ts';
 import type { Passage } from '../core/passage.ts';
 import { CLEAN_COLUMNS, type CleanColumn } from '../data/record.ts';
 
@@ -8,6 +9,8 @@ export interface DecodedRecord {
   offset: number;
   passage: Passage;
   row: CleanRow;
+  /** Clone alerts this passage raised (set by the consumer's detector; Redis and MySQL store them). */
+  alerts?: CloneAlert[];
 }
 
 export class MessageError extends Error {

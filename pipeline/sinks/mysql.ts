@@ -8,7 +8,9 @@
 // so it is not used.
 import mysql from 'mysql2/promise';
 import type { DecodedRecord } from './message.ts';
-import { planRows, readOffsetSql, writeOffsetSql } from './proxy-sql.ts';
+import type { CloneAlert } from '../core/clone-detector.ts';
+import type { DetectorMark } from '../core/partition-clones.ts';
+import { planAlerts, planRows, readOffsetSql, writeOffsetSql } from './proxy-sql.ts';
 
 export interface MysqlEndpoint {
   host: string;
@@ -26,6 +28,16 @@ export interface SinkBatch {
   records: DecodedRecord[];
   /** Next offset after the whole Kafka batch (undecodable messages included). */
   nextOffset: number;
+  /** Clone alerts raised by these records. */
+  alerts?: CloneAlert[];
+  /** The clone detector's restart point, stored with the offset. */
+  mark?: DetectorMark;
+}
+
+export interface StoredPosition {
+  next: number;
+  /** Absent for rows written before the detector existed. */
+  mark: DetectorMark | null;
 }
 
 export interface MysqlResult {
@@ -54,9 +66,22 @@ export class MysqlSink {
   }
 
   async storedOffsets(group: string, topic: string): Promise<Map<number, number>> {
+    return new Map([...(await this.storedPositions(group, topic))].map(([p, s]) => [p, s.next]));
+  }
+
+  async storedPositions(group: string, topic: string): Promise<Map<number, StoredPosition>> {
     const q = readOffsetSql(group, topic);
     const [rows] = await this.pool.query(q.sql, q.params);
-    return new Map((rows as { kafka_partition: number; next_offset: number | string }[]).map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
+    type Row = { kafka_partition: number; next_offset: number | string; warm_offset: number | string | null; max_event_ms: number | string | null };
+    return new Map(
+      (rows as Row[]).map((r) => [
+        Number(r.kafka_partition),
+        {
+          next: Number(r.next_offset),
+          mark: r.warm_offset === null ? null : { warmOffset: Number(r.warm_offset), maxEventMs: r.max_event_ms === null ? null : Number(r.max_event_ms) },
+        },
+      ]),
+    );
   }
 
   async apply(b: SinkBatch): Promise<MysqlResult> {
@@ -83,7 +108,10 @@ export class MysqlSink {
         seen.add(x.passage.gcxh);
       }
       for (const s of planRows(keep)) await conn.query(s.sql, s.params);
-      const w = writeOffsetSql(b.group, b.topic, b.partition, stored, b.nextOffset);
+      // Alerts of the fresh records only: those below the stored offset were written with them.
+      const freshIds = new Set(fresh.map((x) => x.passage.gcxh));
+      for (const s of planAlerts((b.alerts ?? []).filter((a) => freshIds.has(a.second.gcxh)))) await conn.query(s.sql, s.params);
+      const w = writeOffsetSql(b.group, b.topic, b.partition, stored, b.nextOffset, b.mark);
       const [res] = await conn.query(w.sql, w.params);
       if ((res as mysql.ResultSetHeader).affectedRows !== 1) {
         throw new Error(`etc_offsets ${b.group}/${b.topic}[${b.partition}] moved past ${stored} under us (another consumer?): batch rolled back`);

@@ -1,12 +1,16 @@
-// SQL for one partition batch against the proxy's logical schema (provision/services/proxy/schema.ts).
-// core/mysql-sink-model.ts decides the same things for its own DDL, whose column names differ from what
-// the proxy actually serves (CLEAN_KKMC / minute_start / vehicle_count / consumer_group…), so the
-// statements are built here; the rules (plain per-offset skip, counts summed per minute) are the same.
+// SQL for one partition chunk against the proxy's logical schema (provision/services/proxy/schema.ts):
+// the rows, per-(checkpoint, minute) counts, clone alerts and the partition's offset, all in one transaction.
 import { formatBeijingTime } from '../core/passage.ts';
-import type { Sql } from '../core/mysql-sink-model.ts';
+import type { CloneAlert } from '../core/clone-detector.ts';
+import type { DetectorMark } from '../core/partition-clones.ts';
 import type { DecodedRecord } from './message.ts';
 
 export const ROWS_PER_INSERT = 500;
+
+export interface Sql {
+  sql: string;
+  params: (string | number | null)[];
+}
 
 const PASSAGE_COLUMNS = [
   'GCXH', 'XZQHMC', 'ROAD_ID', 'K_INDEX', 'BOUNDARY_LEVEL', 'BOUNDARY_DETAIL', 'BOUNDARY_LABEL',
@@ -34,7 +38,7 @@ export function planRows(records: DecodedRecord[], rowsPerInsert = ROWS_PER_INSE
     const chunk = records.slice(i, i + rowsPerInsert);
     out.push({
       sql: `INSERT INTO etc_passage (${PASSAGE_COLUMNS.join(', ')}) VALUES ` + chunk.map(() => `(${PASSAGE_COLUMNS.map(() => '?').join(',')})`).join(','),
-      params: chunk.flatMap(passageValues) as (string | number)[],
+      params: chunk.flatMap(passageValues),
     });
   }
   const counts = flowCounts(records);
@@ -63,10 +67,24 @@ export function flowCounts(records: Pick<DecodedRecord, 'passage'>[]): Map<strin
   return m;
 }
 
+const ALERT_COLUMNS = ['alert_id', 'rule_name', 'HPHM', 'CLEAN_KKMC', 'GCXH', 'event_ms', 'first_kkmc', 'first_gcxh', 'first_event_ms', 'gap_ms', 'threshold_ms'];
+
+/** Inserts of the chunk's clone alerts (each raised once: by the chunk that holds its later passage). */
+export function planAlerts(alerts: CloneAlert[], rowsPerInsert = ROWS_PER_INSERT): Sql[] {
+  const out: Sql[] = [];
+  for (let i = 0; i < alerts.length; i += rowsPerInsert) {
+    const chunk = alerts.slice(i, i + rowsPerInsert);
+    out.push({
+      sql: `INSERT INTO etc_clone_alert (${ALERT_COLUMNS.join(', ')}) VALUES ` + chunk.map(() => `(${ALERT_COLUMNS.map(() => '?').join(',')})`).join(','),
+      params: chunk.flatMap((a) => [a.id, a.rule, a.plate, a.second.checkpoint, a.second.gcxh, a.second.eventTime, a.first.checkpoint, a.first.gcxh, a.first.eventTime, a.gapMs, a.thresholdMs]),
+    });
+  }
+  return out;
+}
+
 export function readOffsetSql(group: string, topic: string, partition?: number): Sql {
-  return partition === undefined
-    ? { sql: 'SELECT kafka_partition, next_offset FROM etc_offsets WHERE consumer_group = ? AND topic = ?', params: [group, topic] }
-    : { sql: 'SELECT kafka_partition, next_offset FROM etc_offsets WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?', params: [group, topic, partition] };
+  const cols = 'SELECT kafka_partition, next_offset, warm_offset, max_event_ms FROM etc_offsets WHERE consumer_group = ? AND topic = ?';
+  return partition === undefined ? { sql: cols, params: [group, topic] } : { sql: `${cols} AND kafka_partition = ?`, params: [group, topic, partition] };
 }
 
 /**
@@ -74,11 +92,16 @@ export function readOffsetSql(group: string, topic: string, partition?: number):
  * finds 0 affected rows (UPDATE) or a duplicate key (INSERT) and rolls its whole transaction back.
  * The UPDATE also locks the row on every shard (broadcast table) until COMMIT.
  */
-export function writeOffsetSql(group: string, topic: string, partition: number, stored: number | null, next: number): Sql {
+export function writeOffsetSql(group: string, topic: string, partition: number, stored: number | null, next: number, mark?: DetectorMark): Sql {
+  const warm = mark?.warmOffset ?? null;
+  const clock = mark?.maxEventMs ?? null;
   return stored === null
-    ? { sql: 'INSERT INTO etc_offsets (consumer_group, topic, kafka_partition, next_offset) VALUES (?,?,?,?)', params: [group, topic, partition, next] }
+    ? {
+        sql: 'INSERT INTO etc_offsets (consumer_group, topic, kafka_partition, next_offset, warm_offset, max_event_ms) VALUES (?,?,?,?,?,?)',
+        params: [group, topic, partition, next, warm, clock],
+      }
     : {
-        sql: 'UPDATE etc_offsets SET next_offset = ? WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?',
-        params: [next, group, topic, partition, stored],
+        sql: 'UPDATE etc_offsets SET next_offset = ?, warm_offset = ?, max_event_ms = ? WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?',
+        params: [next, warm, clock, group, topic, partition, stored],
       };
 }

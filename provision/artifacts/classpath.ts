@@ -19,7 +19,8 @@ export function runtimeHome(source: ArtifactSource, node: Pick<NodeSpec, 'baseDi
     case 'existing':
       return source.home.replace(/\/+$/, '');
     case 'debian':
-      throw new Error(`services.${a.service}.source: kind debian is not supported for ${a.service} (use maven, tarball or existing)`);
+    case 'bundle':
+      throw new Error(`services.${a.service}.source: kind ${source.kind} is not supported for ${a.service} (use maven, tarball or existing)`);
   }
 }
 

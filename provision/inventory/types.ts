@@ -27,7 +27,8 @@ export type ArtifactSource =
   | { kind: 'debian' } // installed with apt-get on each node
   | { kind: 'maven' } // assembled from Maven Central into the local artifact cache, copied to nodes
   | { kind: 'tarball'; url: string; sha512?: string } // official tarball from a mirror URL or local path
-  | { kind: 'existing'; home: string }; // already installed on every node (e.g. /export/server/kafka)
+  | { kind: 'existing'; home: string } // already installed on every node (e.g. /export/server/kafka)
+  | { kind: 'bundle' }; // built from this checkout on the controller (the pipeline), copied to nodes
 
 export interface ServiceSpec {
   /** role name → node names. Role names are defined by the service module. */

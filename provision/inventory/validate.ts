@@ -65,7 +65,7 @@ const TOP_KEYS = ['cluster', 'profile', 'stateDir', 'ssh', 'nodes', 'secrets', '
 const NODE_KEYS = ['name', 'address', 'ssh', 'baseDir', 'javaHome'];
 const SSH_KEYS = ['user', 'port', 'key', 'knownHosts'];
 const SERVICE_KEYS = ['roles', 'version', 'source', 'ports', 'heap', 'settings', 'secrets'];
-const SOURCE_KINDS = ['debian', 'maven', 'tarball', 'existing'];
+const SOURCE_KINDS = ['debian', 'maven', 'tarball', 'existing', 'bundle'];
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** JVM -Xmx style; k is too small for any daemon here, so only m and g. */
@@ -281,7 +281,7 @@ function readSource(v: unknown, at: FieldPath, issues: Issues): ArtifactSource |
     const home = readAbsolute(v.home, [...at, 'home'], issues, 'install directory on every node');
     return home === undefined ? undefined : { kind: 'existing', home };
   }
-  return { kind: v.kind as 'debian' | 'maven' };
+  return { kind: v.kind as 'debian' | 'maven' | 'bundle' };
 }
 
 function readService(name: string, v: unknown, mod: ServiceModule, issues: Issues): FileService {

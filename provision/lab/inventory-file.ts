@@ -6,12 +6,14 @@ export interface LabInventoryInput {
   paths: LabPaths;
   /** JAVA_HOME of the JDK 17 on this machine (shared by every node: they share one filesystem). */
   javaHome: string;
+  /** The Node.js that runs etclab: the lab's nodes share this filesystem, so the pipeline runs on it too. */
+  nodeBin?: string;
 }
 
 /** A YAML scalar: plain when that round-trips, quoted otherwise (paths with ':' or '#', say). */
 const s = (v: string) => stringify(v, { lineWidth: 0 }).trimEnd();
 
-export function renderLabInventory({ paths, javaHome }: LabInventoryInput): string {
+export function renderLabInventory({ paths, javaHome, nodeBin = '/usr/bin/node' }: LabInventoryInput): string {
   if (!javaHome.startsWith('/')) throw new Error(`javaHome must be an absolute path, got ${JSON.stringify(javaHome)}`);
   // javaHome on every node, so no reader has to know whether it is inherited from another node.
   const nodes = LAB_NODES.map((n) =>
@@ -66,5 +68,8 @@ services:
   proxy:                       # ShardingSphere-Proxy on 8066 (MyCat's port) over the three MariaDB shards
     roles: { server: [node1] }
     secrets: { appPassword: mysql_app_password }
+  pipeline:                    # the stream consumers (one per node, one per partition), after the stores
+    roles: { consumer: [node1, node2, node3] }
+    settings: { node: ${s(nodeBin)} }
 `;
 }

@@ -654,7 +654,7 @@ export async function labUp(opts: { log?: Log } = {}): Promise<LabInfo> {
   for (const n of LAB_NODES) await ensureSshd(n, p, configChanged.has(n.name), log, changed);
 
   if (wasDown || !(await exists(p.inventory))) {
-    const content = renderLabInventory({ paths: p, javaHome: await findJavaHome() });
+    const content = renderLabInventory({ paths: p, javaHome: await findJavaHome(), nodeBin: process.execPath });
     await fs.writeFile(p.inventory, content, { mode: 0o644 });
     log(`lab inventory ${p.inventory}: written${wasDown ? ' (lab was down)' : ''}`);
     changed.push('inventory');

@@ -9,6 +9,7 @@ import * as yarn from './yarn.ts';
 import * as hbase from './hbase.ts';
 import * as flink from './flink.ts';
 import * as mysqlProxy from './mysql-proxy.ts';
+import * as pipeline from './pipeline.ts';
 
 export interface ProbeContext {
   /** Resolves an inventory secret by name (values are never logged). */
@@ -29,6 +30,8 @@ const registry = new Map<string, ProbeFn>([
   ['hbase-thrift', hbase.probeThrift],
   ['flink', flink.probe],
   ['mysql-proxy', (p, ctx) => mysqlProxy.probe(p, ctx)],
+  ['pipeline', pipeline.probe],
+  ['pipeline-group', pipeline.probeGroup],
 ]);
 
 export function registerProbe(protocol: string, fn: ProbeFn): void {

@@ -1,5 +1,6 @@
 // Kafka's part of a reset: drop the pipeline's consumer groups, then delete and recreate the topic.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
 import type { Task, TaskContext } from '../tasks/types.ts';
 
 export interface KafkaGroupsParams {
@@ -195,6 +196,7 @@ export const kafkaTopicTask: Task = {
       }
       ctx.log(`created topic ${p.topic}`);
       await until(`topic ${p.topic} not fully replicated`, 60_000, () => topicReady(admin, p));
+      await waitUntilEveryBrokerKnows(p.brokers, p.topic, p.partitions);
       return { changed: true, detail: `topic ${p.topic} ${before ? `recreated (${messagesIn(before)} messages deleted)` : 'created'}, ${p.partitions} partitions × ${p.replication}` };
     });
   },

@@ -100,6 +100,39 @@ describe('reset plan', () => {
   });
 
   it('lists the stores --only accepts', () => {
-    expect([...RESET_STORES]).toEqual(['kafka', 'hbase', 'mysql', 'redis']);
+    expect([...RESET_STORES]).toEqual(['kafka', 'hbase', 'mysql', 'redis', 'pipeline']);
+  });
+
+  describe('with the pipeline in the inventory', () => {
+    const withPipeline = () => fixtureInventory([...ALL, 'redis', 'pipeline']);
+    const byPhase = (p: ReturnType<typeof buildResetPlan>, phase: string) => p.steps.filter((s) => s.phase === phase);
+
+    it('stops every consumer before the first store and starts them after the last one', () => {
+      const plan = buildResetPlan(withPipeline());
+      const stops = byPhase(plan, 'stop').map((s) => s.id);
+      expect(stops).toEqual(['pipeline/node1/stop:consumer', 'pipeline/node2/stop:consumer', 'pipeline/node3/stop:consumer']);
+      expect(plan.steps.find((s) => s.id === 'kafka/*/reset:groups')!.deps).toEqual(stops);
+      const starts = byPhase(plan, 'start');
+      expect(starts).toHaveLength(3);
+      for (const s of starts) expect(s.deps).toContain('redis/*/reset');
+      expect(byPhase(plan, 'health')).toHaveLength(3);
+      // The topological order puts every stop before every reset and every reset before any start.
+      const order = topoOrder(plan.steps).map((s) => s.phase);
+      expect(order.lastIndexOf('stop')).toBeLessThan(order.indexOf('reset'));
+      expect(order.lastIndexOf('reset')).toBeLessThan(order.indexOf('start'));
+    });
+
+    it('deletes the pipeline group by name (settings.group)', () => {
+      const i = withPipeline();
+      i.services.pipeline.settings.group = 'my_group';
+      expect(params(buildResetPlan(i), 'kafka/*/reset:groups').params).toMatchObject({ groups: ['my_group'] });
+    });
+
+    it('--only pipeline restarts the consumers and empties nothing', () => {
+      const plan = buildResetPlan(withPipeline(), { only: ['pipeline'] });
+      expect(byPhase(plan, 'reset')).toHaveLength(0);
+      expect(byPhase(plan, 'stop')).toHaveLength(3);
+      for (const s of byPhase(plan, 'start')) expect(s.deps).toEqual(expect.arrayContaining(['pipeline/node1/stop:consumer']));
+    });
   });
 });

@@ -7,20 +7,29 @@ import { TABLES } from '../services/proxy/schema.ts';
 import { MAIN_TABLE, CHECKPOINT_INDEX_TABLE } from '../../pipeline/core/rowkey.ts';
 import { REDIS_PROJECT } from '../../pipeline/core/redis-keys.ts';
 import { DEFAULT_TOPIC } from '../../pipeline/replay/run.ts';
+import { buildPlan } from '../plan/build.ts';
+import { serviceModules } from '../services/registry.ts';
+import { PIPELINE_GROUP } from '../services/pipeline/index.ts';
 
-/** What `--only` accepts, in the order a reset runs them. */
-export const RESET_STORES = ['kafka', 'hbase', 'mysql', 'redis'] as const;
+/**
+ * What `--only` accepts, in the order a reset runs them. `pipeline` is not a store: it stops the pipeline's
+ * consumers first and starts them again last, which also drops their in-memory state (clone detector).
+ */
+export const RESET_STORES = ['kafka', 'hbase', 'mysql', 'redis', 'pipeline'] as const;
 export type ResetStore = (typeof RESET_STORES)[number];
 
 /** The inventory services a store's reset speaks to (mysql goes through the proxy to the MariaDB shards). */
-const NEEDS: Record<ResetStore, string[]> = { kafka: ['kafka'], hbase: ['hbase'], mysql: ['proxy', 'mariadb'], redis: ['redis'] };
+const NEEDS: Record<ResetStore, string[]> = { kafka: ['kafka'], hbase: ['hbase'], mysql: ['proxy', 'mariadb'], redis: ['redis'], pipeline: ['pipeline'] };
 
 /**
- * Consumer groups of the pipeline, deleted by name even when they have no offsets on the topic. Empty until
- * a pipeline service exists; meanwhile every group with committed offsets on the topic is deleted (see
- * kafka-delete-groups), since recreating the topic makes those offsets meaningless anyway.
+ * Consumer groups of the pipeline, deleted by name even when they have no offsets on the topic. Every
+ * other group with committed offsets only on the topic goes too (kafka-delete-groups): recreating the topic
+ * makes those offsets meaningless anyway.
  */
-export const PIPELINE_GROUPS: string[] = [];
+export function pipelineGroups(inv: Inventory): string[] {
+  const spec = inv.services.pipeline as ServiceSpec | undefined;
+  return spec ? [String(spec.settings.group ?? PIPELINE_GROUP)] : [];
+}
 
 /**
  * HBase tables the pipeline writes: the two of the row-key design (rowkey.ts) and the user's existing
@@ -61,7 +70,7 @@ function kafkaSteps(inv: Inventory): Draft[] {
     {
       id: 'kafka/*/reset:groups', service: 'kafka', role: 'groups',
       title: `delete the consumer groups of topic ${topic}`,
-      action: { kind: 'task', task: 'kafka-delete-groups', params: { brokers, topic, groups: PIPELINE_GROUPS, allGroupsOnTopic: true } },
+      action: { kind: 'task', task: 'kafka-delete-groups', params: { brokers, topic, groups: pipelineGroups(inv), allGroupsOnTopic: true } },
       timeoutSec: 60, estimateSec: 1,
     },
     {
@@ -135,7 +144,7 @@ function redisSteps(inv: Inventory): Draft[] {
   ];
 }
 
-const STEPS: Record<ResetStore, (inv: Inventory) => Draft[]> = { kafka: kafkaSteps, hbase: hbaseSteps, mysql: mysqlSteps, redis: redisSteps };
+const STEPS: Record<ResetStore, (inv: Inventory) => Draft[]> = { kafka: kafkaSteps, hbase: hbaseSteps, mysql: mysqlSteps, redis: redisSteps, pipeline: () => [] };
 
 /** Stores of --only, checked; without it every store whose services the inventory has. */
 export function resetStores(inv: Inventory, only?: string[]): ResetStore[] {
@@ -151,16 +160,23 @@ export function resetStores(inv: Inventory, only?: string[]): ResetStore[] {
 
 export function buildResetPlan(inv: Inventory, opts: ResetOptions = {}): Plan {
   const drafts = resetStores(inv, opts.only).flatMap((s) => STEPS[s](inv));
-  // Hook: when the pipeline runs as a service, its consumers' stop steps come first here and the first
-  // reset step depends on them (a group with live members cannot be deleted, and a running job would
-  // write into the stores while they are emptied). There is no pipeline service yet.
-  const steps: Step[] = drafts.map((d, i) => ({
+  // The pipeline's consumers stop before anything is emptied (a group with live members cannot be
+  // deleted, and a running consumer would write into the stores while they are emptied) and start again
+  // after the last store, from the now empty offsets. Whenever the inventory has them, whatever --only says.
+  const withPipeline = Boolean(inv.services.pipeline);
+  const stop = withPipeline ? buildPlan(inv, 'stop', serviceModules, { services: ['pipeline'] }).steps : [];
+  const stopIds = stop.map((s) => s.id);
+  const resets: Step[] = drafts.map((d, i) => ({
     ...d,
     node: CLUSTER,
     phase: 'reset',
     // A chain: a store that fails (Kafka down…) skips every later one, so a reset never half-empties the
     // stores silently. --continue-on-error: independent steps, each store on its own.
-    deps: opts.continueOnError || i === 0 ? [] : [drafts[i - 1].id],
+    deps: opts.continueOnError || i === 0 ? stopIds : [drafts[i - 1].id],
   }));
-  return { operation: 'reset', cluster: inv.cluster, steps };
+  const after = opts.continueOnError ? resets.map((s) => s.id) : resets.slice(-1).map((s) => s.id);
+  const start = withPipeline
+    ? buildPlan(inv, 'start', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...(after.length ? after : stopIds)] }))
+    : [];
+  return { operation: 'reset', cluster: inv.cluster, steps: [...stop, ...resets, ...start] };
 }

@@ -10,8 +10,9 @@ import { yarn } from './yarn/index.ts';
 import { hbase } from './hbase/index.ts';
 import { flink } from './flink/index.ts';
 import { proxy } from './proxy/index.ts';
+import { pipeline } from './pipeline/index.ts';
 
-export const serviceModules: ServiceModule[] = [zookeeper, redis, mariadb, kafka, hdfs, yarn, hbase, flink, proxy];
+export const serviceModules: ServiceModule[] = [zookeeper, redis, mariadb, kafka, hdfs, yarn, hbase, flink, proxy, pipeline];
 
 export function moduleByName(name: string): ServiceModule | undefined {
   return serviceModules.find((m) => m.name === name);

@@ -50,6 +50,27 @@ export const TABLES: LogicalTable[] = [
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
   {
+    name: 'etc_clone_alert',
+    kind: 'sharded',
+    // Sharded by the checkpoint of the later passage (the one that raised the alert); alert_id is
+    // deterministic (rule + both GCXH), so a per-shard key is global.
+    ddl: `CREATE TABLE IF NOT EXISTS etc_clone_alert (
+  alert_id VARCHAR(160) NOT NULL,
+  rule_name VARCHAR(8) NOT NULL,
+  HPHM VARCHAR(16) NOT NULL,
+  CLEAN_KKMC VARCHAR(64) NOT NULL,
+  GCXH VARCHAR(64) NOT NULL,
+  event_ms BIGINT NOT NULL,
+  first_kkmc VARCHAR(64) NOT NULL,
+  first_gcxh VARCHAR(64) NOT NULL,
+  first_event_ms BIGINT NOT NULL,
+  gap_ms BIGINT NOT NULL,
+  threshold_ms BIGINT NOT NULL,
+  PRIMARY KEY (alert_id),
+  KEY idx_plate (HPHM)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+  {
     name: 'etc_offsets',
     kind: 'broadcast',
     ddl: `CREATE TABLE IF NOT EXISTS etc_offsets (
@@ -57,6 +78,8 @@ export const TABLES: LogicalTable[] = [
   topic VARCHAR(128) NOT NULL,
   kafka_partition INT NOT NULL,
   next_offset BIGINT NOT NULL,
+  warm_offset BIGINT NULL,
+  max_event_ms BIGINT NULL,
   updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (consumer_group, topic, kafka_partition)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,

@@ -1,0 +1,59 @@
+// `etclab pipeline start|stop|status`: the stream consumers as the user thinks of them (one group on one
+// topic), over the same plan and executor as `etclab start|stop pipeline`.
+import type { Command } from 'commander';
+import type { Inventory } from '../../provision/inventory/types.ts';
+import { groupView, type ConsumerEndpoint, type GroupView } from '../../provision/probes/pipeline.ts';
+import { PIPELINE_GROUP, PIPELINE_TOPIC } from '../../provision/services/pipeline/index.ts';
+import { loadClusterInventory, splitList, UserError } from '../context.ts';
+import { runOperation } from './cluster.ts';
+
+export function consumerEndpoints(inv: Inventory): ConsumerEndpoint[] {
+  const spec = inv.services.pipeline;
+  if (!spec) throw new UserError(`the inventory ${inv.file} has no pipeline service (services.pipeline)`);
+  return (spec.roles.consumer ?? []).map((name) => {
+    const n = inv.nodes.find((x) => x.name === name)!;
+    return { node: n.name, host: n.address, port: spec.ports.status };
+  });
+}
+
+export function formatGroupView(v: GroupView, group: string, topic: string): string {
+  const rows = [['node', 'state', 'partitions', 'records', 'rate/s', 'lag', 'note']];
+  for (const c of v.consumers) {
+    const s = c.status;
+    rows.push(
+      s
+        ? [c.node, String(s.state), `[${(s.partitions as number[]).join(',')}]`, String(s.records), String(s.rate), String(s.lag), s.lastError ? `retrying: ${String(s.lastError)}` : '']
+        : [c.node, 'down', '-', '-', '-', '-', c.error ?? ''],
+    );
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const table = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  const up = v.consumers.filter((c) => c.status?.state === 'consuming').length;
+  return `group ${group} on topic ${topic}: ${up}/${v.consumers.length} consumers consuming, partitions [${v.assigned.join(',')}], ${v.records} records since start, ${v.rate} records/s, lag ${v.lag}\n${table}`;
+}
+
+export function registerPipelineCommands(program: Command): void {
+  const cmd = program.command('pipeline').description('the stream consumers (Kafka → HBase, MySQL, Redis): start, stop, status');
+  cmd
+    .command('start')
+    .description('start the consumers (after checking Kafka, HBase, the proxy and Redis are healthy)')
+    .option('--node <list>', 'only on these nodes')
+    .action(async (o) => void (await runOperation(program, 'start', ['pipeline'], splitList(o.node), 'start pipeline')));
+  cmd
+    .command('stop')
+    .description('stop the consumers: each finishes its chunk in flight and leaves the group')
+    .option('--node <list>', 'only on these nodes')
+    .action(async (o) => void (await runOperation(program, 'stop', ['pipeline'], splitList(o.node), 'stop pipeline')));
+  cmd
+    .command('status')
+    .description('each consumer: state, partitions, records, rate, lag')
+    .option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => {
+      const inv = await loadClusterInventory(program.opts().inventory);
+      const v = await groupView(consumerEndpoints(inv));
+      const spec = inv.services.pipeline!;
+      if (o.json) console.log(JSON.stringify(v, null, 2));
+      else console.log(formatGroupView(v, String(spec.settings.group ?? PIPELINE_GROUP), String(spec.settings.topic ?? PIPELINE_TOPIC)));
+      if (v.consumers.some((c) => c.status?.state !== 'consuming')) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,72 @@
+// Pipeline consumer health from its status endpoint (pipeline/service/status-server.ts).
+import type { Probe, ProbeResult } from './types.ts';
+
+export async function fetchStatus(host: string, port: number): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(3000) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** Healthy once the consumer joined its group; a consumer with no partition is healthy but says so. */
+export function judgeStatus(s: Record<string, unknown>): ProbeResult {
+  const parts = Array.isArray(s.partitions) ? (s.partitions as number[]) : [];
+  const err = s.lastError ? `; retrying: ${String(s.lastError)}` : '';
+  if (s.state !== 'consuming') return { ok: false, detail: `${String(s.state)} (group ${String(s.group)})${err}` };
+  return {
+    ok: true,
+    detail: `group ${String(s.group)} on ${String(s.topic)} partitions [${parts.join(',')}]${parts.length ? '' : ' (idle: no partition assigned)'}, ${String(s.records)} records, ${String(s.rate)}/s, lag ${String(s.lag)}${err}`,
+  };
+}
+
+export async function probe(p: Probe): Promise<ProbeResult> {
+  try {
+    return judgeStatus(await fetchStatus(String(p.host), Number(p.port)));
+  } catch (e) {
+    return { ok: false, detail: `status endpoint ${String(p.host)}:${String(p.port)}: ${(e as Error).message}` };
+  }
+}
+
+export interface ConsumerEndpoint {
+  node: string;
+  host: string;
+  port: number;
+}
+
+export interface GroupView {
+  consumers: Array<ConsumerEndpoint & { status: Record<string, unknown> | null; error: string | null }>;
+  /** Partitions assigned to some consumer, sorted. */
+  assigned: number[];
+  records: number;
+  rate: number;
+  lag: number;
+}
+
+/** Every consumer's status (an unreachable one has `error`), with the group's totals. */
+export async function groupView(endpoints: ConsumerEndpoint[]): Promise<GroupView> {
+  const consumers = await Promise.all(
+    endpoints.map(async (e) => {
+      try {
+        return { ...e, status: await fetchStatus(e.host, e.port), error: null };
+      } catch (err) {
+        return { ...e, status: null, error: (err as Error).message };
+      }
+    }),
+  );
+  const live = consumers.flatMap((c) => (c.status ? [c.status] : []));
+  const sum = (k: string) => live.reduce((n, s) => n + (Number(s[k]) || 0), 0);
+  const assigned = [...new Set(live.flatMap((s) => (Array.isArray(s.partitions) ? (s.partitions as number[]) : [])))].sort((a, b) => a - b);
+  return { consumers, assigned, records: sum('records'), rate: sum('rate'), lag: sum('lag') };
+}
+
+/** protocol "pipeline-group": every consumer consuming and every partition of the topic owned by one. */
+export async function probeGroup(p: Probe): Promise<ProbeResult> {
+  const v = await groupView(p.consumers as ConsumerEndpoint[]);
+  const partitions = Number(p.partitions);
+  const down = v.consumers.filter((c) => c.status?.state !== 'consuming').map((c) => `${c.node} ${c.status ? String(c.status.state) : `unreachable (${c.error})`}`);
+  const missing = Array.from({ length: partitions }, (_, i) => i).filter((i) => !v.assigned.includes(i));
+  const ok = down.length === 0 && missing.length === 0;
+  const detail = ok
+    ? `${v.consumers.length} consumers own partitions [${v.assigned.join(',')}]; ${v.records} records, ${v.rate}/s, lag ${v.lag}`
+    : [down.length ? `not consuming: ${down.join(', ')}` : '', missing.length ? `partitions [${missing.join(',')}] without a consumer` : ''].filter(Boolean).join('; ');
+  return { ok, detail };
+}

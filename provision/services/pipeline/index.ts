@@ -1,0 +1,109 @@
+// The stream pipeline (pipeline/service) as a supervised daemon per node: one consumer of the topic's
+// group per node, started after the stores it writes and stopped before them. Its runtime is one bundle
+// built from this checkout (provision/artifacts/bundle.ts); its store addresses and secrets are in a 0600
+// JSON file, never in argv.
+import { nodeArtifactDir } from '../../artifacts/classpath.ts';
+import { syncArtifact } from '../../artifacts/install.ts';
+import { PIPELINE_BUNDLE, pipelineVersion } from '../../artifacts/bundle.ts';
+import type { Inventory, NodeSpec } from '../../inventory/types.ts';
+import { q } from '../../plan/daemon-scripts.ts';
+import type { DaemonContext, ServiceModule } from '../types.ts';
+import { secretRef } from '../common.ts';
+
+export const PIPELINE_GROUP = 'etc_pipeline';
+export const PIPELINE_TOPIC = 'etc_traffic_data';
+
+
+function nodesOf(inv: Inventory, service: string, role: string): NodeSpec[] {
+  const names = inv.services[service]?.roles[role] ?? [];
+  return names.map((n) => inv.nodes.find((x) => x.name === n)!).filter(Boolean);
+}
+
+/** The JSON the consumer reads (pipeline/service/config.ts serviceConfigFile); secrets as placeholders. */
+export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 'node'>): string {
+  const { inventory: inv, spec, node } = ctx;
+  const kafka = inv.services.kafka!;
+  const proxy = inv.services.proxy!;
+  const mariadb = inv.services.mariadb;
+  const redis = inv.services.redis!;
+  const hbase = inv.services.hbase!;
+  const first = (svc: string, role: string) => nodesOf(inv, svc, role)[0]!.address;
+  const appPassword = proxy.secrets.appPassword ?? mariadb?.secrets.appPassword ?? '';
+  const doc = {
+    topic: String(spec.settings.topic ?? PIPELINE_TOPIC),
+    group: String(spec.settings.group ?? PIPELINE_GROUP),
+    chunk: Number(spec.settings.chunk ?? 2000),
+    brokers: nodesOf(inv, 'kafka', 'broker').map((n) => `${n.address}:${kafka.ports.broker}`),
+    mysql: {
+      host: first('proxy', 'server'),
+      port: proxy.ports.server,
+      user: String(mariadb?.settings.appUser ?? 'etc'),
+      password: secretRef(appPassword),
+      database: String(proxy.settings.database ?? mariadb?.settings.database ?? 'etc'),
+    },
+    redis: { host: first('redis', 'server'), port: redis.ports.redis, ...(redis.secrets.password ? { password: secretRef(redis.secrets.password) } : {}) },
+    hbase: {
+      thrift: { host: first('hbase', 'thrift'), port: hbase.ports.thrift },
+      admin: { host: first('hbase', 'thrift2'), port: hbase.ports.thrift2 },
+    },
+    status: { host: node.address, port: spec.ports.status },
+    // Not read by the consumer: a new build changes this file, so `up` restarts the consumer on it.
+    build: spec.version,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export const pipeline: ServiceModule = {
+  name: 'pipeline',
+  description: 'ETC stream consumers (TypeScript bundle on Node.js): Kafka → HBase, MySQL via the proxy, Redis; health: status endpoint',
+  roles: ['consumer'],
+  after: ['kafka', 'hbase', 'proxy', 'redis'],
+  defaults: (profile, nodes) => ({
+    // One consumer per node, at most one per partition (the topic's default 3): more would idle.
+    roles: { consumer: nodes.slice(0, 3) },
+    version: pipelineVersion(),
+    source: { kind: 'bundle' },
+    ports: { status: 9470 },
+    heap: {},
+    settings: { topic: PIPELINE_TOPIC, group: PIPELINE_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024 },
+    secrets: {},
+  }),
+  validate(spec, inv) {
+    const issues = [];
+    for (const svc of ['kafka', 'hbase', 'proxy', 'redis'])
+      if (!inv.services[svc]) issues.push({ field: 'roles.consumer', message: `the pipeline writes through ${svc}, but services.${svc} is missing` });
+    if (inv.services.hbase && !inv.services.hbase.roles.thrift2?.length)
+      issues.push({ field: 'roles.consumer', message: 'the pipeline creates its pre-split HBase tables through thrift2: add services.hbase.roles.thrift2' });
+    const partitions = Number(inv.services.kafka?.settings.numPartitions ?? 3);
+    const consumers = spec.roles.consumer?.length ?? 0;
+    if (consumers > partitions)
+      issues.push({ field: 'roles.consumer', message: `${consumers} consumers for ${partitions} partitions: ${consumers - partitions} would idle; list at most ${partitions} nodes or raise services.kafka.settings.numPartitions` });
+    const chunk = spec.settings.chunk;
+    if (chunk !== undefined && (!Number.isInteger(chunk) || (chunk as number) < 1)) issues.push({ field: 'settings.chunk', message: `must be a positive integer (records per transaction), got ${JSON.stringify(chunk)}` });
+    return issues;
+  },
+  clusterProbe: ({ inventory, spec, members }) => ({
+    protocol: 'pipeline-group',
+    consumers: (members.consumer ?? []).map((n) => ({ node: n.name, host: n.address, port: spec.ports.status })),
+    partitions: Number(inventory.services.kafka?.settings.numPartitions ?? 3),
+  }),
+  install: ({ node, spec }) => syncArtifact({ service: 'pipeline', version: spec.version }, node),
+  daemon(ctx) {
+    const { node, home, spec } = ctx;
+    const conf = `${home}/conf/pipeline.json`;
+    const bundle = `${nodeArtifactDir(node, { service: 'pipeline', version: spec.version })}/${PIPELINE_BUNDLE}`;
+    const nodeBin = String(spec.settings.node ?? 'node');
+    return {
+      role: 'consumer',
+      files: [{ path: conf, mode: 0o600, content: pipelineConfig(ctx) }],
+      command: `${q(nodeBin)} --max-old-space-size=${Number(spec.settings.maxOldSpaceMb ?? 256)} ${q(bundle)} --config ${q(conf)}`,
+      // Checked on the node before the first start: a missing or old Node.js fails here, saying what to do.
+      prestart: `v=$(${q(nodeBin)} -p 'process.versions.node.split(".")[0]' 2>/dev/null) || { echo "Node.js not found as ${nodeBin} on $(hostname): install Node.js 20+ or set services.pipeline.settings.node" >&2; exit 1; }
+[ "$v" -ge 20 ] || { echo "Node.js $v on $(hostname) is too old: the pipeline needs 20+ (services.pipeline.settings.node)" >&2; exit 1; }`,
+      ports: [spec.ports.status],
+      probe: { protocol: 'pipeline', node: node.name, host: node.address, port: spec.ports.status },
+      // Finishing the chunk in flight and leaving the group takes a few seconds.
+      stopGraceSec: 30,
+    };
+  },
+};
