@@ -160,6 +160,21 @@ export function planDashboardBatch(batch: PartitionBatch, appliedNextOffset: num
   return { commands: cmds, applied: fresh.length, skipped, nextOffset };
 }
 
+/** The flow warner's MULTI body: recent set, counts by direction, then its progress marker. */
+export function planWarningCommands(warnings: FlowWarning[], to: number, keep = RECENT_ALERTS_KEEP): RedisCommand[] {
+  const cmds: RedisCommand[] = [];
+  if (warnings.length) {
+    const members = warnings.map((w) => [w.minute, warningMember(w)] as [number, string]).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+    cmds.push(['ZADD', KEYS.flowRecent, ...members.flatMap(([s, m]) => [String(s), m])]);
+    cmds.push(['ZREMRANGEBYRANK', KEYS.flowRecent, '0', String(-(keep + 1))]);
+    const by = new Map<string, number>();
+    for (const w of warnings) bump(by, `flow_${w.direction}`);
+    for (const [f, n] of sortedEntries(by)) cmds.push(['HINCRBY', KEYS.alertCounts, f, String(n)]);
+  }
+  cmds.push(['SET', KEYS.flowProgress, String(to)]);
+  return cmds;
+}
+
 // ---- read side: what the console fetches every 30 s, and how it assembles the replies ----
 
 export interface DashboardSnapshot {

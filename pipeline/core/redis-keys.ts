@@ -44,6 +44,8 @@ export const KEYS = {
   cloneRecent: redisKey('alert', 'clone', 'recent'),
   /** ZSET of recent flow warnings, same shape. */
   flowRecent: redisKey('alert', 'flow', 'recent'),
+  /** STRING: epoch ms up to which flow warnings are in (the warner's progress, idempotence marker). */
+  flowProgress: redisKey('alert', 'flow', 'progress'),
 } as const;
 
 /** HASH checkpoint → passages in that minute; one key per minute so the TTL retires whole minutes. */

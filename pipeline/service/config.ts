@@ -67,9 +67,16 @@ export async function storeConfig(inventoryFile: string): Promise<StoreConfig> {
 
 /** What a node's consumer reads: the stores plus where it runs. Rendered 0600 by the pipeline module. */
 export interface ServiceConfig extends StoreConfig {
+  /** consumer: one member of the group; warner: the one flow-warning judge. */
+  role: 'consumer' | 'warner';
+  /** The topic's partitions (the warner waits for a clock from each). */
+  partitions: number;
+  /** Flow baseline: ewma (the last minutes) or seasonal (same minute of day on earlier days). */
+  flowDetector: 'ewma' | 'seasonal';
   topic: string;
   group: string;
   chunk: number;
+  clones: { gapMs: number; outOfOrdernessMs: number };
   /** Where the status endpoint listens (the probe and `etclab pipeline status` read it). */
   status: { host: string; port: number };
 }
@@ -101,10 +108,18 @@ export async function serviceConfigFile(file: string): Promise<ServiceConfig> {
   const brokers = get('brokers');
   if (!Array.isArray(brokers) || brokers.length === 0 || !brokers.every((b) => typeof b === 'string')) throw new Error(`${file}: field brokers must list host:port strings`);
   const redisPassword = str('redis.password', true);
+  const role = str('role');
+  if (role !== 'consumer' && role !== 'warner') throw new Error(`${file}: field role must be consumer or warner, got ${JSON.stringify(role)}`);
+  const flowDetector = str('flowDetector');
+  if (flowDetector !== 'ewma' && flowDetector !== 'seasonal') throw new Error(`${file}: field flowDetector must be ewma or seasonal, got ${JSON.stringify(flowDetector)}`);
   return {
+    role,
+    partitions: int('partitions'),
+    flowDetector,
     topic: str('topic'),
     group: str('group'),
     chunk: int('chunk'),
+    clones: { gapMs: int('clones.gapMs'), outOfOrdernessMs: int('clones.outOfOrdernessMs') },
     brokers: brokers as string[],
     mysql: { ...endpoint('mysql'), user: str('mysql.user'), password: str('mysql.password'), database: str('mysql.database') },
     redis: { ...endpoint('redis'), password: redisPassword || undefined },

@@ -9,7 +9,7 @@ import type { HbaseSink } from '../sinks/hbase.ts';
 import { decodeMessage, MessageError, type DecodedRecord } from '../sinks/message.ts';
 import type { MysqlSink } from '../sinks/mysql.ts';
 import type { RedisSink } from '../sinks/redis.ts';
-import { fixedRule, type CloneAlert, type CloneRule } from '../core/clone-detector.ts';
+import { fixedRule, type CloneRule } from '../core/clone-detector.ts';
 import { PartitionClones, type DetectorMark } from '../core/partition-clones.ts';
 import type { ConsumerStatus } from './status-server.ts';
 
@@ -224,17 +224,16 @@ export class PipelineConsumer {
       const part = msgs.slice(i, i + this.chunk);
       const last = Number(part.at(-1)!.offset);
       const records = this.decode(partition, part);
-      let alerts: CloneAlert[] = [];
+      let alerts = 0;
       for (const r of records) {
         const found = position.clones?.observe(r.offset, r.passage) ?? [];
-        if (found.length) {
-          r.alerts = found;
-          alerts = alerts.concat(found);
-        }
+        // Carried by the record that raised them, so each store takes them with that record, once.
+        if (found.length) r.alerts = found;
+        alerts += found.length;
       }
       const mark = position.clones?.mark(last + 1);
-      await this.retry(`${topic}[${partition}] ${part[0]!.offset}..${last}`, this.write(partition, records, last + 1, alerts, mark), heartbeat);
-      this.stats.alerts += alerts.length;
+      await this.retry(`${topic}[${partition}] ${part[0]!.offset}..${last}`, this.write(partition, records, last + 1, mark), heartbeat);
+      this.stats.alerts += alerts;
       next = last + 1;
       position.next = next;
       position.from = next;
@@ -247,13 +246,14 @@ export class PipelineConsumer {
       const secs = (Date.now() - this.started) / 1000;
       this.log(
         `batch ${topic}[${partition}] ${part[0]!.offset}..${last}: ${part.length} records, mysql +${this.last.mysql}, redis +${this.last.redis}` +
-          `${this.last.dup ? `, ${this.last.dup} duplicate GCXH` : ''}; total ${this.stats.records} records, ${this.stats.batches} batches, ` +
+          `${this.last.dup ? `, ${this.last.dup} duplicate GCXH` : ''}${alerts ? `, ${alerts} clone alerts` : ''} ` +
+          `(hbase ${this.last.ms.hbase} ms, redis ${this.last.ms.redis} ms, mysql ${this.last.ms.mysql} ms); total ${this.stats.records} records, ${this.stats.batches} batches, ` +
           `${Math.round(this.stats.records / Math.max(secs, 0.001))}/s, lag ${this.stats.lag}`,
       );
     }
   }
 
-  private last = { mysql: 0, redis: 0, dup: 0 };
+  private last = { mysql: 0, redis: 0, dup: 0, ms: { hbase: 0, redis: 0, mysql: 0 } };
 
   private decode(partition: number, msgs: KafkaMessage[]): DecodedRecord[] {
     const records: DecodedRecord[] = [];
@@ -272,25 +272,31 @@ export class PipelineConsumer {
   }
 
   /** One chunk into the three stores; stages that succeeded are not redone by a retry of this attempt chain. */
-  private write(partition: number, records: DecodedRecord[], nextOffset: number, alerts: CloneAlert[], mark: DetectorMark | undefined): () => Promise<void> {
+  private write(partition: number, records: DecodedRecord[], nextOffset: number, mark: DetectorMark | undefined): () => Promise<void> {
     const { o } = this;
     let hbaseDone = false;
     let redisDone = false;
     return async () => {
+      const t0 = Date.now();
       if (!hbaseDone) {
         await o.hbase.put(records).catch((e) => { throw new Error(`hbase: ${describe(e)}`); });
         hbaseDone = true;
+        this.last.ms.hbase = Date.now() - t0;
       }
+      const t1 = Date.now();
       if (!redisDone) {
         const r = await o.redis.apply({ topic: o.topic, partition, records }).catch((e) => { throw new Error(`redis: ${describe(e)}`); });
         this.last.redis = r.applied;
         this.stats.redisApplied += r.applied;
         redisDone = true;
+        this.last.ms.redis = Date.now() - t1;
       }
-      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, alerts, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
+      const t2 = Date.now();
+      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
       if (m.duplicates.length) this.log(`[${partition}] ${m.duplicates.length} GCXH already stored from other offsets (producer duplicates), not counted in MySQL: ${m.duplicates.slice(0, 5).join(', ')}`);
       this.last.mysql = m.applied;
       this.last.dup = m.duplicates.length;
+      this.last.ms.mysql = Date.now() - t2;
       this.stats.mysqlApplied += m.applied;
       this.stats.skipped += m.skipped;
       this.stats.duplicates += m.duplicates.length;

@@ -4,6 +4,9 @@
 // Runs the consumer until SIGTERM/SIGINT: the chunk in flight is finished, then the group is left.
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
+import { fixedRule } from '../core/clone-detector.ts';
+import { EwmaFlowDetector, SeasonalFlowDetector } from '../core/flow-warning.ts';
+import { FlowWarner } from './warner.ts';
 import { DEFAULT_TOPIC } from '../replay/run.ts';
 import { DEFAULT_TABLES, HbaseSink } from '../sinks/hbase.ts';
 import { MysqlSink } from '../sinks/mysql.ts';
@@ -61,11 +64,34 @@ async function main(): Promise<number> {
   const mysql = MysqlSink.create(cfg.mysql);
   const redis = RedisSink.create(cfg.redis, values['redis-namespace']);
   const hbase = new HbaseSink(cfg.hbase.thrift, cfg.hbase.admin, tables);
+  if (fromFile?.role === 'warner') {
+    const cfgFile = fromFile;
+    const warner = new FlowWarner({
+      mysql, redis, group, topic, partitions: cfgFile.partitions, outOfOrdernessMs: cfgFile.clones.outOfOrdernessMs, log,
+      detector: () => (cfgFile.flowDetector === 'seasonal' ? new SeasonalFlowDetector() : new EwmaFlowDetector()),
+    });
+    const server = await startStatusServer(cfgFile.status.host, cfgFile.status.port, () => warner.status());
+    const quit = async (sig: string) => {
+      log(`${sig}: stopping the flow warner`);
+      await warner.stop();
+      await Promise.allSettled([mysql.close(), redis.close()]);
+      hbase.close();
+      server.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void quit('SIGTERM'));
+    process.on('SIGINT', () => void quit('SIGINT'));
+    log(`flow warner (${cfgFile.flowDetector}) on ${topic}/${group}; status on http://${cfgFile.status.host}:${cfgFile.status.port}/`);
+    warner.start();
+    return -1;
+  }
+
   // A consumer that cannot start (topic being created, a broker away) or that kafkajs gives up on is
   // replaced by a fresh one after a pause: the process is its own supervisor and never exits on its own.
   let consumer!: PipelineConsumer;
   let restarting = false;
-  const fresh = () => new PipelineConsumer({ brokers: cfg.brokers, topic, group, mysql, redis, hbase, chunk: fromFile?.chunk ?? chunk, log, onFatal: (e) => void restart(`kafka consumer gave up: ${e}`) });
+  const fresh = () => new PipelineConsumer({ brokers: cfg.brokers, topic, group, mysql, redis, hbase, chunk: fromFile?.chunk ?? chunk, log,
+    cloneRule: fixedRule(fromFile?.clones.gapMs), outOfOrdernessMs: fromFile?.clones.outOfOrdernessMs ?? 24 * 3_600_000, onFatal: (e) => void restart(`kafka consumer gave up: ${e}`) });
   const restart = async (why: string) => {
     if (restarting || stopping) return;
     restarting = true;

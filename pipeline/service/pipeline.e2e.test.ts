@@ -151,6 +151,7 @@ describe.skipIf(!cfg)(`pipeline consumer on the lab (${why || 'ETCLAB_E2E=1'})`,
     if (cps.length && db) {
       await step('etc_passage', () => db.query('DELETE FROM etc_passage WHERE CLEAN_KKMC IN (?)', [cps]));
       await step('etc_flow_minute', () => db.query('DELETE FROM etc_flow_minute WHERE CLEAN_KKMC IN (?)', [cps]));
+      await step('etc_clone_alert', () => db.query('DELETE FROM etc_clone_alert WHERE CLEAN_KKMC IN (?)', [cps]));
     }
     if (db) await step('etc_offsets', () => db.query('DELETE FROM etc_offsets WHERE consumer_group = ?', [GROUP]));
     if (redis) await step('redis', async () => {

@@ -49,7 +49,9 @@ describe('proxy SQL', () => {
     expect(writeOffsetSql('g', 't', 2, null, 10).sql).toMatch(/^INSERT INTO etc_offsets/);
     const u = writeOffsetSql('g', 't', 2, 10, 25);
     expect(u.sql).toMatch(/AND next_offset = \?$/);
-    expect(u.params).toEqual([25, 'g', 't', 2, 10]);
+    expect(u.params).toEqual([25, null, null, 'g', 't', 2, 10]);
+    // With the clone detector's restart point beside it.
+    expect(writeOffsetSql('g', 't', 2, 10, 25, { warmOffset: 7, maxEventMs: 123 }).params).toEqual([25, 7, 123, 'g', 't', 2, 10]);
   });
 });
 

@@ -8,9 +8,13 @@
 // so it is not used.
 import mysql from 'mysql2/promise';
 import type { DecodedRecord } from './message.ts';
-import type { CloneAlert } from '../core/clone-detector.ts';
 import type { DetectorMark } from '../core/partition-clones.ts';
-import { planAlerts, planRows, readOffsetSql, writeOffsetSql } from './proxy-sql.ts';
+import type { FlowWarning } from '../core/flow-warning.ts';
+import type { MinuteCount } from '../core/flow-closing.ts';
+import { parseBeijingTime } from '../core/passage.ts';
+import {
+  flowMinutesSql, partitionClocksSql, planAlerts, planRows, planWarnings, readOffsetSql, readProgressSql, writeOffsetSql, writeProgressSql,
+} from './proxy-sql.ts';
 
 export interface MysqlEndpoint {
   host: string;
@@ -28,8 +32,6 @@ export interface SinkBatch {
   records: DecodedRecord[];
   /** Next offset after the whole Kafka batch (undecodable messages included). */
   nextOffset: number;
-  /** Clone alerts raised by these records. */
-  alerts?: CloneAlert[];
   /** The clone detector's restart point, stored with the offset. */
   mark?: DetectorMark;
 }
@@ -108,9 +110,8 @@ export class MysqlSink {
         seen.add(x.passage.gcxh);
       }
       for (const s of planRows(keep)) await conn.query(s.sql, s.params);
-      // Alerts of the fresh records only: those below the stored offset were written with them.
-      const freshIds = new Set(fresh.map((x) => x.passage.gcxh));
-      for (const s of planAlerts((b.alerts ?? []).filter((a) => freshIds.has(a.second.gcxh)))) await conn.query(s.sql, s.params);
+      // Alerts raised by the fresh records only: those below the stored offset were written with theirs.
+      for (const s of planAlerts(fresh.flatMap((x) => x.alerts ?? []))) await conn.query(s.sql, s.params);
       const w = writeOffsetSql(b.group, b.topic, b.partition, stored, b.nextOffset, b.mark);
       const [res] = await conn.query(w.sql, w.params);
       if ((res as mysql.ResultSetHeader).affectedRows !== 1) {
@@ -120,6 +121,50 @@ export class MysqlSink {
       return { applied: keep.length, skipped: b.records.length - fresh.length, duplicates: dupes };
     } catch (err) {
       // A failed ROLLBACK means the link is gone: drop the connection so the pool does not hand it out again.
+      await conn.query('ROLLBACK').catch(() => { broken = true; });
+      throw err;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  /** Each partition's event-time clock (the clone detector's, stored with the offset). */
+  async partitionClocks(group: string, topic: string): Promise<Map<number, number | null>> {
+    const q = partitionClocksSql(group, topic);
+    const [rows] = await this.pool.query(q.sql, q.params);
+    return new Map((rows as { kafka_partition: number; max_event_ms: string | number | null }[]).map((r) => [Number(r.kafka_partition), r.max_event_ms === null ? null : Number(r.max_event_ms)]));
+  }
+
+  async flowMinutes(from: number, to: number): Promise<MinuteCount[]> {
+    const q = flowMinutesSql(from, to);
+    const [rows] = await this.pool.query(q.sql, q.params);
+    return (rows as { CLEAN_KKMC: string; minute_start: string; vehicle_count: number }[]).map((r) => ({
+      checkpoint: r.CLEAN_KKMC,
+      minute: parseBeijingTime(r.minute_start)!,
+      count: Number(r.vehicle_count),
+    }));
+  }
+
+  async flowProgress(job: string): Promise<number | null> {
+    const q = readProgressSql(job);
+    const [rows] = await this.pool.query(q.sql, q.params);
+    const got = rows as { closed_until: string | number }[];
+    return got.length ? Number(got[0]!.closed_until) : null;
+  }
+
+  /** The warnings of minutes before `to` and the new progress, in one transaction (compare-and-set on it). */
+  async applyWarnings(job: string, stored: number | null, to: number, warnings: FlowWarning[]): Promise<void> {
+    const conn = await this.pool.getConnection();
+    let broken = false;
+    try {
+      await conn.query('BEGIN');
+      for (const s of planWarnings(warnings)) await conn.query(s.sql, s.params);
+      const w = writeProgressSql(job, stored, to);
+      const [res] = await conn.query(w.sql, w.params);
+      if ((res as mysql.ResultSetHeader).affectedRows !== 1) throw new Error(`etc_flow_progress ${job} moved past ${stored} under us (a second warner?): rolled back`);
+      await conn.query('COMMIT');
+    } catch (err) {
       await conn.query('ROLLBACK').catch(() => { broken = true; });
       throw err;
     } finally {

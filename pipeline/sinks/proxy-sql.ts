@@ -2,6 +2,7 @@
 // the rows, per-(checkpoint, minute) counts, clone alerts and the partition's offset, all in one transaction.
 import { formatBeijingTime } from '../core/passage.ts';
 import type { CloneAlert } from '../core/clone-detector.ts';
+import type { FlowWarning } from '../core/flow-warning.ts';
 import type { DetectorMark } from '../core/partition-clones.ts';
 import type { DecodedRecord } from './message.ts';
 
@@ -104,4 +105,41 @@ export function writeOffsetSql(group: string, topic: string, partition: number, 
         sql: 'UPDATE etc_offsets SET next_offset = ?, warm_offset = ?, max_event_ms = ? WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?',
         params: [next, warm, clock, group, topic, partition, stored],
       };
+}
+
+// ---- the flow warner (pipeline/service/warner.ts) ----
+
+export function partitionClocksSql(group: string, topic: string): Sql {
+  return { sql: 'SELECT kafka_partition, max_event_ms FROM etc_offsets WHERE consumer_group = ? AND topic = ?', params: [group, topic] };
+}
+
+/** Counts of minutes in [from, to) (epoch ms), as Beijing DATETIME bounds. */
+export function flowMinutesSql(from: number, to: number): Sql {
+  return {
+    sql: 'SELECT CLEAN_KKMC, minute_start, vehicle_count FROM etc_flow_minute WHERE minute_start >= ? AND minute_start < ?',
+    params: [formatBeijingTime(from), formatBeijingTime(to)],
+  };
+}
+
+export function readProgressSql(job: string): Sql {
+  return { sql: 'SELECT closed_until FROM etc_flow_progress WHERE job = ?', params: [job] };
+}
+
+/** Compare-and-set like the offsets: a second warner that read the same progress rolls back. */
+export function writeProgressSql(job: string, stored: number | null, next: number): Sql {
+  return stored === null
+    ? { sql: 'INSERT INTO etc_flow_progress (job, closed_until) VALUES (?,?)', params: [job, next] }
+    : { sql: 'UPDATE etc_flow_progress SET closed_until = ? WHERE job = ? AND closed_until = ?', params: [next, job, stored] };
+}
+
+export function planWarnings(warnings: FlowWarning[], rowsPerInsert = ROWS_PER_INSERT): Sql[] {
+  const out: Sql[] = [];
+  for (let i = 0; i < warnings.length; i += rowsPerInsert) {
+    const chunk = warnings.slice(i, i + rowsPerInsert);
+    out.push({
+      sql: 'INSERT INTO etc_flow_warning (CLEAN_KKMC, minute_start, direction, vehicle_count, baseline, threshold, sd) VALUES ' + chunk.map(() => '(?,?,?,?,?,?,?)').join(','),
+      params: chunk.flatMap((w) => [w.checkpoint, formatBeijingTime(w.minute), w.direction, w.count, w.baseline, w.threshold, w.sd]),
+    });
+  }
+  return out;
 }

@@ -12,6 +12,8 @@ export function judgeStatus(s: Record<string, unknown>): ProbeResult {
   const parts = Array.isArray(s.partitions) ? (s.partitions as number[]) : [];
   const err = s.lastError ? `; retrying: ${String(s.lastError)}` : '';
   if (s.state !== 'consuming') return { ok: false, detail: `${String(s.state)} (group ${String(s.group)})${err}` };
+  if (s.role === 'warner')
+    return { ok: true, detail: `flow warner on ${String(s.topic)}: minutes judged up to ${s.closedUntil === null ? 'none yet' : new Date(Number(s.closedUntil)).toISOString()}, ${String(s.warnings)} warnings${err}` };
   return {
     ok: true,
     detail: `group ${String(s.group)} on ${String(s.topic)} partitions [${parts.join(',')}]${parts.length ? '' : ' (idle: no partition assigned)'}, ${String(s.records)} records, ${String(s.rate)}/s, lag ${String(s.lag)}${err}`,

@@ -39,7 +39,7 @@ describe('reset plan', () => {
     });
     const mysql = params(plan, 'proxy/*/reset').params;
     expect(mysql).toMatchObject({ proxy: { host: '10.213.7.11', port: 8066 }, user: 'etc', database: 'etc', passwordSecret: 'mysql_app_password' });
-    expect(mysql.tables).toEqual(['etc_passage', 'etc_flow_minute', 'etc_offsets']);
+    expect(mysql.tables).toEqual(['etc_passage', 'etc_flow_minute', 'etc_clone_alert', 'etc_flow_warning', 'etc_flow_progress', 'etc_offsets']);
     expect((mysql.shards as unknown[]).length).toBe(3);
     expect(params(plan, 'redis/*/reset').params).toEqual({ host: '10.213.7.11', port: 6379, passwordSecret: 'redis_password', prefix: 'etc:' });
   });
@@ -110,12 +110,12 @@ describe('reset plan', () => {
     it('stops every consumer before the first store and starts them after the last one', () => {
       const plan = buildResetPlan(withPipeline());
       const stops = byPhase(plan, 'stop').map((s) => s.id);
-      expect(stops).toEqual(['pipeline/node1/stop:consumer', 'pipeline/node2/stop:consumer', 'pipeline/node3/stop:consumer']);
+      expect(stops).toEqual(['pipeline/node1/stop:warner', 'pipeline/node1/stop:consumer', 'pipeline/node2/stop:consumer', 'pipeline/node3/stop:consumer']);
       expect(plan.steps.find((s) => s.id === 'kafka/*/reset:groups')!.deps).toEqual(stops);
       const starts = byPhase(plan, 'start');
-      expect(starts).toHaveLength(3);
+      expect(starts).toHaveLength(4);
       for (const s of starts) expect(s.deps).toContain('redis/*/reset');
-      expect(byPhase(plan, 'health')).toHaveLength(3);
+      expect(byPhase(plan, 'health')).toHaveLength(5); // 4 daemons and the group
       // The topological order puts every stop before every reset and every reset before any start.
       const order = topoOrder(plan.steps).map((s) => s.phase);
       expect(order.lastIndexOf('stop')).toBeLessThan(order.indexOf('reset'));
@@ -131,7 +131,7 @@ describe('reset plan', () => {
     it('--only pipeline restarts the consumers and empties nothing', () => {
       const plan = buildResetPlan(withPipeline(), { only: ['pipeline'] });
       expect(byPhase(plan, 'reset')).toHaveLength(0);
-      expect(byPhase(plan, 'stop')).toHaveLength(3);
+      expect(byPhase(plan, 'stop')).toHaveLength(4);
       for (const s of byPhase(plan, 'start')) expect(s.deps).toEqual(expect.arrayContaining(['pipeline/node1/stop:consumer']));
     });
   });

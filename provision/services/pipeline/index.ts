@@ -20,8 +20,8 @@ function nodesOf(inv: Inventory, service: string, role: string): NodeSpec[] {
 }
 
 /** The JSON the consumer reads (pipeline/service/config.ts serviceConfigFile); secrets as placeholders. */
-export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 'node'>): string {
-  const { inventory: inv, spec, node } = ctx;
+export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 'node' | 'role'>): string {
+  const { inventory: inv, spec, node, role } = ctx;
   const kafka = inv.services.kafka!;
   const proxy = inv.services.proxy!;
   const mariadb = inv.services.mariadb;
@@ -30,9 +30,16 @@ export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | '
   const first = (svc: string, role: string) => nodesOf(inv, svc, role)[0]!.address;
   const appPassword = proxy.secrets.appPassword ?? mariadb?.secrets.appPassword ?? '';
   const doc = {
+    role,
+    partitions: Number(kafka.settings.numPartitions ?? 3),
+    flowDetector: String(spec.settings.flowDetector ?? 'ewma'),
     topic: String(spec.settings.topic ?? PIPELINE_TOPIC),
     group: String(spec.settings.group ?? PIPELINE_GROUP),
     chunk: Number(spec.settings.chunk ?? 2000),
+    clones: {
+      gapMs: Number(spec.settings.cloneGapMin ?? 10) * 60_000,
+      outOfOrdernessMs: Number(spec.settings.outOfOrdernessMin ?? 1440) * 60_000,
+    },
     brokers: nodesOf(inv, 'kafka', 'broker').map((n) => `${n.address}:${kafka.ports.broker}`),
     mysql: {
       host: first('proxy', 'server'),
@@ -46,7 +53,7 @@ export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | '
       thrift: { host: first('hbase', 'thrift'), port: hbase.ports.thrift },
       admin: { host: first('hbase', 'thrift2'), port: hbase.ports.thrift2 },
     },
-    status: { host: node.address, port: spec.ports.status },
+    status: { host: node.address, port: role === 'warner' ? spec.ports.warnerStatus : spec.ports.status },
     // Not read by the consumer: a new build changes this file, so `up` restarts the consumer on it.
     build: spec.version,
   };
@@ -55,17 +62,24 @@ export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | '
 
 export const pipeline: ServiceModule = {
   name: 'pipeline',
-  description: 'ETC stream consumers (TypeScript bundle on Node.js): Kafka → HBase, MySQL via the proxy, Redis; health: status endpoint',
-  roles: ['consumer'],
+  description: 'ETC stream consumers (TypeScript bundle on Node.js): Kafka → HBase, MySQL via the proxy, Redis, clone alerts; a flow warner; health: status endpoints',
+  // The warner judges final minutes from what the consumers stored, so it starts after them.
+  roles: ['consumer', 'warner'],
+  roleTiers: [['consumer'], ['warner']],
   after: ['kafka', 'hbase', 'proxy', 'redis'],
   defaults: (profile, nodes) => ({
     // One consumer per node, at most one per partition (the topic's default 3): more would idle.
-    roles: { consumer: nodes.slice(0, 3) },
+    roles: { consumer: nodes.slice(0, 3), warner: nodes.slice(0, 1) },
     version: pipelineVersion(),
     source: { kind: 'bundle' },
-    ports: { status: 9470 },
+    ports: { status: 9470, warnerStatus: 9471 },
     heap: {},
-    settings: { topic: PIPELINE_TOPIC, group: PIPELINE_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024 },
+    // The exports are day files of time-sorted runs that each span the day: a passage can arrive up to a
+    // day after a later one, so the detector's event-time bound is a day (memory: a day of passages).
+    settings: {
+      topic: PIPELINE_TOPIC, group: PIPELINE_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
+      cloneGapMin: 10, outOfOrdernessMin: 1440, flowDetector: 'ewma',
+    },
     secrets: {},
   }),
   validate(spec, inv) {
@@ -78,8 +92,14 @@ export const pipeline: ServiceModule = {
     const consumers = spec.roles.consumer?.length ?? 0;
     if (consumers > partitions)
       issues.push({ field: 'roles.consumer', message: `${consumers} consumers for ${partitions} partitions: ${consumers - partitions} would idle; list at most ${partitions} nodes or raise services.kafka.settings.numPartitions` });
-    const chunk = spec.settings.chunk;
-    if (chunk !== undefined && (!Number.isInteger(chunk) || (chunk as number) < 1)) issues.push({ field: 'settings.chunk', message: `must be a positive integer (records per transaction), got ${JSON.stringify(chunk)}` });
+    if ((spec.roles.warner?.length ?? 0) > 1) issues.push({ field: 'roles.warner', message: 'one flow warner at most: two would judge the same minutes' });
+    const fd = spec.settings.flowDetector;
+    if (fd !== undefined && fd !== 'ewma' && fd !== 'seasonal') issues.push({ field: 'settings.flowDetector', message: `must be ewma or seasonal, got ${JSON.stringify(fd)}` });
+    const positive: Record<string, string> = { chunk: 'records per transaction', cloneGapMin: 'minutes between two checkpoints below which a plate is cloned', outOfOrdernessMin: 'minutes a passage may arrive after a later one' };
+    for (const [k, what] of Object.entries(positive)) {
+      const v = spec.settings[k];
+      if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) issues.push({ field: `settings.${k}`, message: `must be a positive integer (${what}), got ${JSON.stringify(v)}` });
+    }
     return issues;
   },
   clusterProbe: ({ inventory, spec, members }) => ({
@@ -89,19 +109,20 @@ export const pipeline: ServiceModule = {
   }),
   install: ({ node, spec }) => syncArtifact({ service: 'pipeline', version: spec.version }, node),
   daemon(ctx) {
-    const { node, home, spec } = ctx;
-    const conf = `${home}/conf/pipeline.json`;
+    const { node, home, spec, role } = ctx;
+    const conf = `${home}/conf/${role}.json`;
     const bundle = `${nodeArtifactDir(node, { service: 'pipeline', version: spec.version })}/${PIPELINE_BUNDLE}`;
     const nodeBin = String(spec.settings.node ?? 'node');
+    const port = role === 'warner' ? spec.ports.warnerStatus : spec.ports.status;
     return {
-      role: 'consumer',
+      role,
       files: [{ path: conf, mode: 0o600, content: pipelineConfig(ctx) }],
       command: `${q(nodeBin)} --max-old-space-size=${Number(spec.settings.maxOldSpaceMb ?? 256)} ${q(bundle)} --config ${q(conf)}`,
       // Checked on the node before the first start: a missing or old Node.js fails here, saying what to do.
       prestart: `v=$(${q(nodeBin)} -p 'process.versions.node.split(".")[0]' 2>/dev/null) || { echo "Node.js not found as ${nodeBin} on $(hostname): install Node.js 20+ or set services.pipeline.settings.node" >&2; exit 1; }
 [ "$v" -ge 20 ] || { echo "Node.js $v on $(hostname) is too old: the pipeline needs 20+ (services.pipeline.settings.node)" >&2; exit 1; }`,
-      ports: [spec.ports.status],
-      probe: { protocol: 'pipeline', node: node.name, host: node.address, port: spec.ports.status },
+      ports: [port],
+      probe: { protocol: 'pipeline', node: node.name, host: node.address, port },
       // Finishing the chunk in flight and leaving the group takes a few seconds.
       stopGraceSec: 30,
     };

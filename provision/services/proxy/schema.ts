@@ -71,6 +71,30 @@ export const TABLES: LogicalTable[] = [
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
   {
+    name: 'etc_flow_warning',
+    kind: 'sharded',
+    ddl: `CREATE TABLE IF NOT EXISTS etc_flow_warning (
+  CLEAN_KKMC VARCHAR(64) NOT NULL,
+  minute_start DATETIME NOT NULL,
+  direction VARCHAR(4) NOT NULL,
+  vehicle_count INT NOT NULL,
+  baseline DOUBLE NOT NULL,
+  threshold DOUBLE NOT NULL,
+  sd DOUBLE NOT NULL,
+  PRIMARY KEY (CLEAN_KKMC, minute_start)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+  {
+    name: 'etc_flow_progress',
+    kind: 'broadcast',
+    // The flow warner's position: minutes before closed_until (epoch ms) are judged and their warnings stored.
+    ddl: `CREATE TABLE IF NOT EXISTS etc_flow_progress (
+  job VARCHAR(128) NOT NULL,
+  closed_until BIGINT NOT NULL,
+  PRIMARY KEY (job)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  },
+  {
     name: 'etc_offsets',
     kind: 'broadcast',
     ddl: `CREATE TABLE IF NOT EXISTS etc_offsets (
