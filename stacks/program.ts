@@ -7,6 +7,7 @@ import type { Inventory } from '../provision/inventory/types.ts';
 import { loadInventory } from '../provision/inventory/load.ts';
 import type { ServiceModule } from '../provision/services/types.ts';
 import { serviceModules } from '../provision/services/registry.ts';
+import { buildBundlesOf } from '../provision/artifacts/bundle.ts';
 import { buildPlan } from '../provision/plan/build.ts';
 import { inventoryPath } from '../cli/context.ts';
 import { planToResources, type ResourceSpec, type StackInputs } from './resources.ts';
@@ -27,6 +28,8 @@ export async function etclabProgram(): Promise<Record<string, unknown>> {
   const cfg = new pulumi.Config('etclab');
   const file = cfg.get('inventory') || inventoryPath();
   const inv = await loadInventory(file, serviceModules);
+  // The pipeline's bundle is built here, like `etclab up` does, before a sync step copies it to the nodes.
+  await buildBundlesOf(buildPlan(inv, 'up', serviceModules).steps, (l) => pulumi.log.info(l));
   const { plan, specs } = declareStack(inv, serviceModules, stackInputs(inv, configOverrides(inv, cfg), repoRoot));
   return {
     cluster: inv.cluster,

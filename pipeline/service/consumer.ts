@@ -74,6 +74,8 @@ export class PipelineConsumer {
   /** Per assigned partition: where to resume; a promise while it is being read from the stores. */
   private positions = new Map<number, Promise<Position>>();
   private readonly rule: CloneRule | null;
+  /** The clone detector of each partition this consumer owns (for its state size in the status). */
+  private detectors = new Map<number, PartitionClones>();
   private lags = new Map<number, number>();
   private stopping = false;
   private started = Date.now();
@@ -144,12 +146,23 @@ export class PipelineConsumer {
       redisApplied: this.stats.redisApplied,
       duplicates: this.stats.duplicates,
       undecodable: this.stats.undecodable,
+      alerts: this.stats.alerts,
+      warmed: this.stats.warmed,
+      detector: [...this.detectors.values()].reduce(
+        (t, d) => {
+          const st = d.detector.stats();
+          return { plates: t.plates + st.plates, passages: t.passages + st.passages, bytesEstimate: t.bytesEstimate + st.bytesEstimate, late: t.late + st.late };
+        },
+        { plates: 0, passages: 0, bytesEstimate: 0, late: 0 },
+      ),
+      rssBytes: process.memoryUsage().rss,
     };
   }
 
   private onAssignment(partitions: number[]): void {
     this.joined = true;
     this.assigned = [...partitions].sort((a, b) => a - b);
+    this.detectors = new Map();
     this.log(`assigned ${this.o.topic} partitions [${partitions.join(',')}]`);
     // Every (re)assignment rebuilds the detectors from the stores: a revoked chunk may have been observed
     // but never committed.
@@ -182,6 +195,7 @@ export class PipelineConsumer {
       const mark = stored?.mark ?? null;
       const clones = this.rule ? new PartitionClones(this.rule, { outOfOrdernessMs: o.outOfOrdernessMs }, mark?.maxEventMs ?? null) : null;
       const from = clones && mark ? Math.max(earliest, Math.min(mark.warmOffset, next)) : next;
+      if (clones) this.detectors.set(p, clones);
       out.set(p, { next, from, clones });
     }
     return out;

@@ -72,3 +72,15 @@ export async function buildPipelineBundle(a: { service: string; version: string 
     throw new Error(`building the pipeline bundle from ${PIPELINE_ENTRY} failed: ${(e as Error).message}`);
   }
 }
+
+/** Builds the bundle of every pipeline sync step of a plan (the direct executor and the Pulumi program). */
+export async function buildBundlesOf(steps: Array<{ action: { kind: string } & Record<string, unknown> }>, log?: (line: string) => void): Promise<void> {
+  const seen = new Set<string>();
+  for (const s of steps) {
+    const a = s.action as { kind: string; from?: string; artifact?: { service: string; version: string } };
+    if (a.kind !== 'sync' || a.artifact?.service !== 'pipeline' || seen.has(a.from!)) continue;
+    seen.add(a.from!);
+    const b = await buildPipelineBundle(a.artifact, dirname(a.from!));
+    log?.(`pipeline bundle ${a.artifact.version}: ${b.changed ? 'built' : 'unchanged'}, ${(b.bytes / 1048576).toFixed(1)} MiB`);
+  }
+}

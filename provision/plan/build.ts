@@ -57,6 +57,12 @@ export function tiersOf(m: ServiceModule): string[][] {
   return m.roleTiers ?? [m.roles];
 }
 
+/** The daemon's command and environment as a file beside its pid, so the config digest covers them. */
+function commandFile(home: string, role: string, d: Daemon): { path: string; mode: number; content: string } {
+  const env = Object.entries(d.env ?? {}).map(([k, v]) => `${k}=${v}\n`).join('');
+  return { path: `${home}/run/${role}.command`, mode: 0o644, content: `${env}${d.command}\n` };
+}
+
 const sid = (service: string, node: string, phase: string, role?: string) =>
   `${service}/${node}/${phase}${role ? `:${role}` : ''}`;
 
@@ -107,7 +113,8 @@ function upSteps(inv: Inventory, modules: ServiceModule[], opts: PlanOptions): S
           const install = installIds.get(node.name);
           steps.push({
             id: configure, service: svc, node: node.name, role, phase: 'configure', title: `configure ${label} on ${node.name}`,
-            action: { kind: 'files', files: d.files, digest: `${home}/run/${role}.config.sha256` },
+            // The command line is part of what the daemon was started with: a new heap or flag is a stale config too.
+            action: { kind: 'files', files: [...d.files, commandFile(home, role, d)], digest: `${home}/run/${role}.config.sha256` },
             deps: install ? [install] : [], timeoutSec: 60, estimateSec: 0.3,
           });
           steps.push({

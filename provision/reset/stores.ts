@@ -55,25 +55,28 @@ export const hbaseTruncateTask: Task = {
   },
   async run(params, ctx) {
     const { tables } = params as unknown as HBaseParams;
-    const hb = await hbaseConnect(params as unknown as HBaseParams, 60_000);
-    try {
-      const done: string[] = [];
-      for (const t of tables) {
-        if (!(await hb.tableExists(t))) continue;
-        // An empty table is left alone, so a second reset changes nothing.
-        const any = await hb.scan(t, { limit: 1, filter: KEYS_ONLY });
-        if (!any.length) continue;
-        const before = (await hb.tableRegions(t)).length;
-        await hb.truncateTable(t);
-        const after = (await hb.tableRegions(t)).length;
-        if (after !== before) throw new Error(`HBase table ${t} had ${before} regions before truncate and ${after} after`);
-        done.push(`${t} (${after} regions kept)`);
-        ctx.log(`truncated HBase table ${t}, ${after} regions kept`);
-      }
-      return done.length ? { changed: true, detail: `truncated ${done.join(', ')}` } : { changed: false, detail: 'HBase tables already empty' };
-    } finally {
-      hb.close();
-    }
+    // One connection per table, all at once: the master disables, truncates and re-enables them in parallel.
+    const results = await Promise.all(
+      tables.map(async (t) => {
+        const hb = await hbaseConnect(params as unknown as HBaseParams, 60_000);
+        try {
+          if (!(await hb.tableExists(t))) return null;
+          // An empty table is left alone, so a second reset changes nothing.
+          const any = await hb.scan(t, { limit: 1, filter: KEYS_ONLY });
+          if (!any.length) return null;
+          const before = (await hb.tableRegions(t)).length;
+          await hb.truncateTable(t);
+          const after = (await hb.tableRegions(t)).length;
+          if (after !== before) throw new Error(`HBase table ${t} had ${before} regions before truncate and ${after} after`);
+          ctx.log(`truncated HBase table ${t}, ${after} regions kept`);
+          return `${t} (${after} regions kept)`;
+        } finally {
+          hb.close();
+        }
+      }),
+    );
+    const done = results.filter((r): r is string => r !== null);
+    return done.length ? { changed: true, detail: `truncated ${done.join(', ')}` } : { changed: false, detail: 'HBase tables already empty' };
   },
 };
 

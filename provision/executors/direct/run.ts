@@ -15,7 +15,7 @@ import { taskByName } from '../../tasks/registry.ts';
 import { resolveSecret, secretValues } from '../../inventory/resolve-secrets.ts';
 import { SshPool } from './ssh.ts';
 import { verifyArtifact } from '../../artifacts/cache.ts';
-import { buildPipelineBundle } from '../../artifacts/bundle.ts';
+import { buildBundlesOf } from '../../artifacts/bundle.ts';
 import { fillSecrets, redactor } from './secrets-fill.ts';
 
 export type StepStatus = 'ok' | 'unchanged' | 'failed' | 'skipped';
@@ -144,12 +144,9 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
 export async function checkArtifacts(plan: Plan, log?: (line: string) => void): Promise<void> {
   const seen = new Map<string, { service: string; version: string }>();
   for (const s of plan.steps) if (s.action.kind === 'sync') seen.set(s.action.from, s.action.artifact);
+  await buildBundlesOf(plan.steps, log);
   for (const [dir, a] of seen) {
     const t0 = Date.now();
-    if (a.service === 'pipeline') {
-      const b = await buildPipelineBundle(a, path.dirname(dir));
-      log?.(`pipeline bundle ${a.version}: ${b.changed ? 'rebuilt' : 'unchanged'}, ${(b.bytes / 1048576).toFixed(1)} MiB`);
-    }
     const r = await verifyArtifact(a, path.dirname(dir));
     log?.(`artifact ${a.service} ${a.version}: ${r.files} files verified (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   }

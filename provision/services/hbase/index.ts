@@ -143,7 +143,7 @@ export const hbase: ServiceModule = {
     ports: { master: 16000, masterInfo: 16010, regionserver: 16020, regionserverInfo: 16030, thrift: 8085, thriftInfo: 9095, thrift2: 9090, thrift2Info: 9096 },
     heap:
       profile === 'lab'
-        ? { master: '192m', regionserver: '192m', thrift: '96m', thrift2: '96m' }
+        ? { master: '256m', regionserver: '512m', thrift: '256m', thrift2: '128m' }
         : { master: '1g', regionserver: '2g', thrift: '512m', thrift2: '256m' },
     secrets: {},
   }),

@@ -60,7 +60,8 @@ describe('proxy module (ShardingSphere, lab default)', () => {
     const rule = cfg.rules[0];
     expect(rule.tables.etc_passage.actualDataNodes).toBe('ds_${0..2}.etc_passage');
     expect(rule.tables.etc_flow_minute.databaseStrategy.standard.shardingColumn).toBe('CLEAN_KKMC');
-    expect(rule.broadcastTables).toEqual(['etc_offsets']);
+    expect(rule.broadcastTables).toEqual(['etc_flow_progress', 'etc_offsets']);
+    expect(rule.tables.etc_clone_alert.databaseStrategy.standard.shardingColumn).toBe('CLEAN_KKMC');
     expect(rule.shardingAlgorithms.checkpoint_hash_mod).toEqual({ type: 'HASH_MOD', props: { 'sharding-count': 3 } });
     const server = parse(file(d, 'server.yaml').content.replace(/!AUTHORITY/, ''));
     expect(server.rules[0].users).toEqual(['etc@%:{{secret:mysql_app_password}}']);
