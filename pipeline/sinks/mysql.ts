@@ -86,19 +86,45 @@ export class MysqlSink {
     );
   }
 
-  async apply(b: SinkBatch): Promise<MysqlResult> {
+  /**
+   * `fn` inside BEGIN … COMMIT on one pooled connection; `fn` returning `{ rollback }` ends the transaction
+   * without writing. Any error rolls back; a failed ROLLBACK means the link is gone, so the connection is
+   * dropped rather than handed out again.
+   */
+  private async transaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T | { rollback: T }>): Promise<T> {
     const conn = await this.pool.getConnection();
     let broken = false;
     try {
       await conn.query('BEGIN');
+      const r = await fn(conn);
+      if (r && typeof r === 'object' && 'rollback' in r) {
+        await conn.query('ROLLBACK');
+        return r.rollback;
+      }
+      await conn.query('COMMIT');
+      return r as T;
+    } catch (err) {
+      await conn.query('ROLLBACK').catch(() => { broken = true; });
+      throw err;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  /** A compare-and-set that matched no row: someone else moved the stored position. */
+  private static async casOne(conn: mysql.PoolConnection, w: { sql: string; params: unknown[] }, what: string): Promise<void> {
+    const [res] = await conn.query(w.sql, w.params);
+    if ((res as mysql.ResultSetHeader).affectedRows !== 1) throw new Error(`${what}: rolled back`);
+  }
+
+  async apply(b: SinkBatch): Promise<MysqlResult> {
+    return this.transaction<MysqlResult>(async (conn) => {
       const r = readOffsetSql(b.group, b.topic, b.partition);
       const [rows] = await conn.query(r.sql, r.params);
       const got = rows as { next_offset: number | string }[];
       const stored = got.length ? Number(got[0]!.next_offset) : null;
-      if (stored !== null && stored >= b.nextOffset) {
-        await conn.query('ROLLBACK');
-        return { applied: 0, skipped: b.records.length, duplicates: [] };
-      }
+      if (stored !== null && stored >= b.nextOffset) return { rollback: { applied: 0, skipped: b.records.length, duplicates: [] } };
       const fresh = b.records.filter((x) => stored === null || x.offset >= stored);
       const duplicates = await this.existing(conn, fresh);
       const seen = new Set(duplicates);
@@ -113,20 +139,9 @@ export class MysqlSink {
       // Alerts raised by the fresh records only: those below the stored offset were written with theirs.
       for (const s of planAlerts(fresh.flatMap((x) => x.alerts ?? []))) await conn.query(s.sql, s.params);
       const w = writeOffsetSql(b.group, b.topic, b.partition, stored, b.nextOffset, b.mark);
-      const [res] = await conn.query(w.sql, w.params);
-      if ((res as mysql.ResultSetHeader).affectedRows !== 1) {
-        throw new Error(`etc_offsets ${b.group}/${b.topic}[${b.partition}] moved past ${stored} under us (another consumer?): batch rolled back`);
-      }
-      await conn.query('COMMIT');
+      await MysqlSink.casOne(conn, w, `etc_offsets ${b.group}/${b.topic}[${b.partition}] moved past ${stored} under us (another consumer?)`);
       return { applied: keep.length, skipped: b.records.length - fresh.length, duplicates: dupes };
-    } catch (err) {
-      // A failed ROLLBACK means the link is gone: drop the connection so the pool does not hand it out again.
-      await conn.query('ROLLBACK').catch(() => { broken = true; });
-      throw err;
-    } finally {
-      if (broken) conn.destroy();
-      else conn.release();
-    }
+    });
   }
 
   /** Each partition's event-time clock (the clone detector's, stored with the offset). */
@@ -155,22 +170,10 @@ export class MysqlSink {
 
   /** The warnings of minutes before `to` and the new progress, in one transaction (compare-and-set on it). */
   async applyWarnings(job: string, stored: number | null, to: number, warnings: FlowWarning[]): Promise<void> {
-    const conn = await this.pool.getConnection();
-    let broken = false;
-    try {
-      await conn.query('BEGIN');
+    await this.transaction(async (conn) => {
       for (const s of planWarnings(warnings)) await conn.query(s.sql, s.params);
-      const w = writeProgressSql(job, stored, to);
-      const [res] = await conn.query(w.sql, w.params);
-      if ((res as mysql.ResultSetHeader).affectedRows !== 1) throw new Error(`etc_flow_progress ${job} moved past ${stored} under us (a second warner?): rolled back`);
-      await conn.query('COMMIT');
-    } catch (err) {
-      await conn.query('ROLLBACK').catch(() => { broken = true; });
-      throw err;
-    } finally {
-      if (broken) conn.destroy();
-      else conn.release();
-    }
+      await MysqlSink.casOne(conn, writeProgressSql(job, stored, to), `etc_flow_progress ${job} moved past ${stored} under us (a second warner?)`);
+    });
   }
 
   /** GCXHs of these records already stored (the primary key would fail the whole batch otherwise). */
