@@ -4,7 +4,7 @@ import { flowMinuteKey, KEYS, offsetKey } from '../core/redis-keys.ts';
 import { mainRowKey, checkpointIndexRowKey } from '../core/rowkey.ts';
 import { mutations } from '../sinks/hbase.ts';
 import { decodeMessage } from '../sinks/message.ts';
-import { flowCounts, minuteStart, planRows, writeOffsetSql } from '../sinks/proxy-sql.ts';
+import { flowCounts, minuteStart, planAlerts, planRows, planWarnings, writeOffsetSql } from '../sinks/proxy-sql.ts';
 import { namespacedKey } from '../sinks/redis.ts';
 
 function rec(offset: number, gcxh: string, checkpoint: string, gcsj: string, ts: number) {
@@ -43,6 +43,16 @@ describe('proxy SQL', () => {
     expect(s[0]!.params.slice(0, 11)).toEqual(['A1', '睢宁县', 'G3', 'K731', 'PROVINCE', '江苏-山东', '苏鲁界', 'G3-K731-省际卡口', 1, '2023-12-09 00:00:32', T0]);
     expect(s[2]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = vehicle_count \+ VALUES\(vehicle_count\)$/);
     expect(s[2]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:00:00', 2, 'G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1]);
+  });
+
+  it('stores clone alerts and flow warnings with the numbers that raised them, chunked', () => {
+    const alert = { id: 'clone:A:g1:g2', rule: 'A', plate: '苏C1', first: { gcxh: 'g1', checkpoint: 'K1', eventTime: 1000 }, second: { gcxh: 'g2', checkpoint: 'K2', eventTime: 61_000 }, gapMs: 60_000, thresholdMs: 600_000 };
+    const a = planAlerts([alert, { ...alert, id: 'clone:A:g1:g3' }, { ...alert, id: 'clone:A:g1:g4' }], 2);
+    expect(a.map((x) => x.params.length)).toEqual([22, 11]);
+    expect(a[0]!.sql).toMatch(/^INSERT INTO etc_clone_alert \(alert_id, rule_name, HPHM, CLEAN_KKMC, GCXH/);
+    expect(a[0]!.params.slice(0, 11)).toEqual(['clone:A:g1:g2', 'A', '苏C1', 'K2', 'g2', 61_000, 'K1', 'g1', 1000, 60_000, 600_000]);
+    const w = planWarnings([{ checkpoint: 'K1', minute: Date.UTC(2023, 11, 9, 0, 1) - 8 * 3600_000, count: 90, direction: 'high', baseline: 12.5, threshold: 40.2, sd: 6.9 }]);
+    expect(w[0]!.params).toEqual(['K1', '2023-12-09 00:01:00', 'high', 90, 12.5, 40.2, 6.9]);
   });
 
   it('writes the offset as insert-once, then compare-and-set', () => {

@@ -10,7 +10,20 @@ export const ROWS_PER_INSERT = 500;
 
 export interface Sql {
   sql: string;
-  params: (string | number | null)[];
+  params: Value[];
+}
+
+type Value = string | number | null;
+
+/** Multi-row INSERTs of at most `perInsert` rows each; `suffix` follows the VALUES list (an upsert clause). */
+function multiInsert(table: string, columns: readonly string[], rows: Value[][], perInsert: number, suffix = ''): Sql[] {
+  const out: Sql[] = [];
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  for (let i = 0; i < rows.length; i += perInsert) {
+    const chunk = rows.slice(i, i + perInsert);
+    out.push({ sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(',')}${suffix}`, params: chunk.flat() });
+  }
+  return out;
 }
 
 const PASSAGE_COLUMNS = [
@@ -34,28 +47,13 @@ function passageValues(r: DecodedRecord): (string | number | null)[] {
 
 /** Inserts for the rows and per-(checkpoint, minute) upserts; the records are already filtered to the new ones. */
 export function planRows(records: DecodedRecord[], rowsPerInsert = ROWS_PER_INSERT): Sql[] {
-  const out: Sql[] = [];
-  for (let i = 0; i < records.length; i += rowsPerInsert) {
-    const chunk = records.slice(i, i + rowsPerInsert);
-    out.push({
-      sql: `INSERT INTO etc_passage (${PASSAGE_COLUMNS.join(', ')}) VALUES ` + chunk.map(() => `(${PASSAGE_COLUMNS.map(() => '?').join(',')})`).join(','),
-      params: chunk.flatMap(passageValues),
-    });
-  }
-  const counts = flowCounts(records);
   // Sorted so two transactions touching the same minutes lock them in the same order (no deadlock).
-  const rows = [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (let i = 0; i < rows.length; i += rowsPerInsert) {
-    const chunk = rows.slice(i, i + rowsPerInsert);
-    out.push({
-      sql:
-        'INSERT INTO etc_flow_minute (CLEAN_KKMC, minute_start, vehicle_count) VALUES ' +
-        chunk.map(() => '(?,?,?)').join(',') +
-        ' ON DUPLICATE KEY UPDATE vehicle_count = vehicle_count + VALUES(vehicle_count)',
-      params: chunk.flatMap(([k, n]) => [...(k.split('\u0000') as [string, string]), n]),
-    });
-  }
-  return out;
+  const counts = [...flowCounts(records)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return [
+    ...multiInsert('etc_passage', PASSAGE_COLUMNS, records.map(passageValues), rowsPerInsert),
+    ...multiInsert('etc_flow_minute', ['CLEAN_KKMC', 'minute_start', 'vehicle_count'], counts.map(([k, n]) => [...(k.split('\u0000') as [string, string]), n]), rowsPerInsert,
+      ' ON DUPLICATE KEY UPDATE vehicle_count = vehicle_count + VALUES(vehicle_count)'),
+  ];
 }
 
 /** "checkpoint\0YYYY-MM-DD HH:mm:00" → count: also the reference the e2e test compares against. */
@@ -72,15 +70,8 @@ const ALERT_COLUMNS = ['alert_id', 'rule_name', 'HPHM', 'CLEAN_KKMC', 'GCXH', 'e
 
 /** Inserts of the chunk's clone alerts (each raised once: by the chunk that holds its later passage). */
 export function planAlerts(alerts: CloneAlert[], rowsPerInsert = ROWS_PER_INSERT): Sql[] {
-  const out: Sql[] = [];
-  for (let i = 0; i < alerts.length; i += rowsPerInsert) {
-    const chunk = alerts.slice(i, i + rowsPerInsert);
-    out.push({
-      sql: `INSERT INTO etc_clone_alert (${ALERT_COLUMNS.join(', ')}) VALUES ` + chunk.map(() => `(${ALERT_COLUMNS.map(() => '?').join(',')})`).join(','),
-      params: chunk.flatMap((a) => [a.id, a.rule, a.plate, a.second.checkpoint, a.second.gcxh, a.second.eventTime, a.first.checkpoint, a.first.gcxh, a.first.eventTime, a.gapMs, a.thresholdMs]),
-    });
-  }
-  return out;
+  const rows = alerts.map((a) => [a.id, a.rule, a.plate, a.second.checkpoint, a.second.gcxh, a.second.eventTime, a.first.checkpoint, a.first.gcxh, a.first.eventTime, a.gapMs, a.thresholdMs]);
+  return multiInsert('etc_clone_alert', ALERT_COLUMNS, rows, rowsPerInsert);
 }
 
 export function readOffsetSql(group: string, topic: string, partition?: number): Sql {
@@ -133,13 +124,6 @@ export function writeProgressSql(job: string, stored: number | null, next: numbe
 }
 
 export function planWarnings(warnings: FlowWarning[], rowsPerInsert = ROWS_PER_INSERT): Sql[] {
-  const out: Sql[] = [];
-  for (let i = 0; i < warnings.length; i += rowsPerInsert) {
-    const chunk = warnings.slice(i, i + rowsPerInsert);
-    out.push({
-      sql: 'INSERT INTO etc_flow_warning (CLEAN_KKMC, minute_start, direction, vehicle_count, baseline, threshold, sd) VALUES ' + chunk.map(() => '(?,?,?,?,?,?,?)').join(','),
-      params: chunk.flatMap((w) => [w.checkpoint, formatBeijingTime(w.minute), w.direction, w.count, w.baseline, w.threshold, w.sd]),
-    });
-  }
-  return out;
+  const rows = warnings.map((w) => [w.checkpoint, formatBeijingTime(w.minute), w.direction, w.count, w.baseline, w.threshold, w.sd]);
+  return multiInsert('etc_flow_warning', ['CLEAN_KKMC', 'minute_start', 'direction', 'vehicle_count', 'baseline', 'threshold', 'sd'], rows, rowsPerInsert);
 }
