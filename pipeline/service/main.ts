@@ -134,9 +134,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  // Created before the status endpoint, which reads it on every request.
+  consumer = fresh();
   status = fromFile ? await startStatusServer(fromFile.status.host, fromFile.status.port, () => consumer.status()) : null;
   if (fromFile) log(`status on http://${fromFile.status.host}:${fromFile.status.port}/`);
-  consumer = fresh();
   await consumer.start().catch((e) => restart(`start failed: ${(e as Error).message}`));
   return -1; // keep running until a signal
 }

@@ -117,7 +117,7 @@ export const pipeline: ServiceModule = {
     return {
       role,
       files: [{ path: conf, mode: 0o600, content: pipelineConfig(ctx) }],
-      command: `${q(nodeBin)} --max-old-space-size=${Number(spec.settings.maxOldSpaceMb ?? 256)} ${q(bundle)} --config ${q(conf)}`,
+      command: `${q(nodeBin)} --no-deprecation --max-old-space-size=${Number(spec.settings.maxOldSpaceMb ?? 256)} ${q(bundle)} --config ${q(conf)}`,
       // Checked on the node before the first start: a missing or old Node.js fails here, saying what to do.
       prestart: `v=$(${q(nodeBin)} -p 'process.versions.node.split(".")[0]' 2>/dev/null) || { echo "Node.js not found as ${nodeBin} on $(hostname): install Node.js 20+ or set services.pipeline.settings.node" >&2; exit 1; }
 [ "$v" -ge 20 ] || { echo "Node.js $v on $(hostname) is too old: the pipeline needs 20+ (services.pipeline.settings.node)" >&2; exit 1; }`,
