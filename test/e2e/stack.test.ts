@@ -18,6 +18,7 @@ import { shardFor } from '../../provision/services/proxy/sharding.ts';
 import { openEtcFile } from '../../pipeline/data/reader.ts';
 import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
 import { labResults, reference, waitCaughtUp, type Reference } from '../pipeline-results.ts';
+import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
 
 const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
 const addr = (n: number) => `10.213.7.1${n}`;
@@ -142,9 +143,9 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     const admin = kafka().admin();
     await admin.connect();
     try {
-      if ((await admin.listTopics()).includes(TOPIC)) await admin.deleteTopics({ topics: [TOPIC], timeout: 30_000 });
-      await expect.poll(async () => (await admin.listTopics()).includes(TOPIC), { timeout: 60_000 }).toBe(false);
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      // The pipeline's consumers usually made it already (the brokers' defaults: 3 × 3); never deleted under them.
+      if (!(await admin.listTopics()).includes(TOPIC)) await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      await waitUntilEveryBrokerKnows(BROKERS, TOPIC, 3);
       const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
       expect(meta.topics[0].partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
     } finally {
@@ -155,7 +156,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'e2e', value: 'hello etc' }] });
     await producer.disconnect();
     expect(await readTopic(TOPIC, 1, (v) => v.toString())).toEqual(['hello etc']);
-  });
+  }, 180_000);
 
   it('HBase: table etc_traffic_data (family info, pre-split) takes a put and a get through Thrift 8085', async () => {
     const hb = await connect(addr(1), 8085, { admin: { host: addr(1), port: 9090 }, timeoutMs: 60_000 });
@@ -206,11 +207,15 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
   it('a killed Kafka broker: the topic stays readable; start brings the broker back', async () => {
     const victim = await daemon('kafka', 'node3');
     process.kill(victim.pid!, 'SIGKILL');
-    await expect.poll(async () => (await daemon('kafka', 'node3')).state, { timeout: 20_000 }).toBe('stopped');
-    expect(await readTopic(TOPIC, 1, (v) => v.toString(), 120_000)).toEqual(['hello etc']);
-    const start = await etclab(['start', 'kafka', '--node', 'node3']);
-    expect(start.code, start.stderr).toBe(0);
-  });
+    try {
+      await expect.poll(async () => (await daemon('kafka', 'node3')).state, { timeout: 20_000 }).toBe('stopped');
+      expect(await readTopic(TOPIC, 1, (v) => v.toString(), 120_000)).toEqual(['hello etc']);
+    } finally {
+      // Whatever failed above, the broker comes back: every later test needs all three.
+      const start = await etclab(['start', 'kafka', '--node', 'node3']);
+      expect(start.code, start.stderr).toBe(0);
+    }
+  }, 300_000);
 
   it('a killed RegionServer: HBase reassigns its regions and the row reads again; start brings it back', async () => {
     const victim = await daemon('hbase', 'node3', 'regionserver');
@@ -223,11 +228,11 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
         .toBe('苏C12***');
     } finally {
       hb.close();
+      const start = await etclab(['start', 'hbase', '--node', 'node3']);
+      expect(start.code, start.stderr).toBe(0);
     }
-    const start = await etclab(['start', 'hbase', '--node', 'node3']);
-    expect(start.code, start.stderr).toBe(0);
     await expect.poll(async () => (await status()).services.find((s) => s.service === 'hbase')!.healthy, { timeout: 120_000, interval: 3000 }).toBe(true);
-  });
+  }, 420_000);
 
   it('restart kafka --rolling while a replay runs: every row it sent is consumed exactly once', async () => {
     const topic = `e2e_rolling_${Date.now()}`;
@@ -424,7 +429,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     }
     const start = await etclab(['start', 'redis']);
     expect(start.code, start.stderr).toBe(0);
-  });
+  }, 180_000);
 
   it('start hbase while HDFS is down refuses and names HDFS; up restores the order', async () => {
     expect((await etclab(['stop', 'hbase'])).code).toBe(0);
