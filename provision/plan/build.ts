@@ -1,7 +1,7 @@
 // Turns an inventory and the service modules into one plan. Pure: no I/O, no secrets (only placeholders).
 import type { Inventory, NodeSpec, ServiceSpec } from '../inventory/types.ts';
 import type { Daemon, DaemonContext, ServiceModule } from '../services/types.ts';
-import { CLUSTER, type Operation, type Plan, type Step } from './types.ts';
+import { CLUSTER, type FileSpec, type Operation, type Plan, type Step } from './types.ts';
 import { startScript, stopScript } from './daemon-scripts.ts';
 
 export interface PlanOptions {
@@ -57,10 +57,13 @@ export function tiersOf(m: ServiceModule): string[][] {
   return m.roleTiers ?? [m.roles];
 }
 
-/** The daemon's command and environment as a file beside its pid, so the config digest covers them. */
-function commandFile(home: string, role: string, d: Daemon): { path: string; mode: number; content: string } {
+/**
+ * What a daemon's configure step writes and its config digest covers: its files plus its command line and
+ * environment (a file beside its pid), so a new heap or flag makes it stale like an edited file does.
+ */
+export function daemonConfigFiles(home: string, role: string, d: Daemon): FileSpec[] {
   const env = Object.entries(d.env ?? {}).map(([k, v]) => `${k}=${v}\n`).join('');
-  return { path: `${home}/run/${role}.command`, mode: 0o644, content: `${env}${d.command}\n` };
+  return [...d.files, { path: `${home}/run/${role}.command`, mode: 0o644, content: `${env}${d.command}\n` }];
 }
 
 const sid = (service: string, node: string, phase: string, role?: string) =>
@@ -113,8 +116,7 @@ function upSteps(inv: Inventory, modules: ServiceModule[], opts: PlanOptions): S
           const install = installIds.get(node.name);
           steps.push({
             id: configure, service: svc, node: node.name, role, phase: 'configure', title: `configure ${label} on ${node.name}`,
-            // The command line is part of what the daemon was started with: a new heap or flag is a stale config too.
-            action: { kind: 'files', files: [...d.files, commandFile(home, role, d)], digest: `${home}/run/${role}.config.sha256` },
+            action: { kind: 'files', files: daemonConfigFiles(home, role, d), digest: `${home}/run/${role}.config.sha256` },
             deps: install ? [install] : [], timeoutSec: 60, estimateSec: 0.3,
           });
           steps.push({

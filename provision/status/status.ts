@@ -2,7 +2,7 @@
 // node plus one probe per daemon, all in parallel.
 import type { Inventory } from '../inventory/types.ts';
 import type { ServiceModule } from '../services/types.ts';
-import { daemonsOf, type DaemonRef } from '../plan/build.ts';
+import { daemonConfigFiles, daemonsOf, type DaemonRef } from '../plan/build.ts';
 import { inspectScript, parseInspect, type InspectedDaemon } from '../plan/daemon-scripts.ts';
 import { configDigest } from '../plan/files-script.ts';
 import { runProbe } from '../probes/registry.ts';
@@ -62,7 +62,7 @@ export async function collectStatus(inv: Inventory, modules: ServiceModule[], po
       const probe = alive && d.daemon.probe ? await runProbe(d.daemon.probe, { secret }) : null;
       let stale = false;
       if (alive && i?.startedDigest) {
-        const files = await Promise.all(d.daemon.files.map(async (f) => ({ ...f, content: await fillSecrets(f.content, secret) })));
+        const files = await Promise.all(daemonConfigFiles(d.home, d.role, d.daemon).map(async (f) => ({ ...f, content: await fillSecrets(f.content, secret) })));
         stale = configDigest(files) !== i.startedDigest;
       }
       return {
