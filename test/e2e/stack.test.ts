@@ -187,14 +187,20 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       await c.end();
     }
     const shard = shardFor(kk, 3);
-    for (let i = 0; i < 3; i++) {
-      const s = await mysql.createConnection({ host: addr(i + 1), port: 3306, user: 'etc', password, database: 'etc', charset: 'utf8mb4' });
-      try {
-        const [rows] = await s.query('SELECT CLEAN_KKMC FROM etc_passage WHERE GCXH = ?', [gcxh]);
-        expect(rows, `shard ${i} (the rule names shard ${shard})`).toEqual(i === shard ? [{ CLEAN_KKMC: kk }] : []);
-      } finally {
-        await s.end();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const s = await mysql.createConnection({ host: addr(i + 1), port: 3306, user: 'etc', password, database: 'etc', charset: 'utf8mb4' });
+        try {
+          const [rows] = await s.query('SELECT CLEAN_KKMC FROM etc_passage WHERE GCXH = ?', [gcxh]);
+          expect(rows, `shard ${i} (the rule names shard ${shard})`).toEqual(i === shard ? [{ CLEAN_KKMC: kk }] : []);
+        } finally {
+          await s.end();
+        }
       }
+    } finally {
+      // The pipeline's table: the suite later compares its row count with the data set's.
+      const d = await mysql.createConnection({ host: addr(1), port: 8066, user: 'etc', password, database: 'etc', charset: 'utf8mb4' });
+      await d.query('DELETE FROM etc_passage WHERE GCXH = ?', [gcxh]).finally(() => d.end());
     }
   });
 
