@@ -41,16 +41,22 @@ export class FlowWarner {
   /** Rebuilds the baseline from MySQL (retrying while it is away), then judges every `intervalMs`. */
   start(): void {
     this.loop = (async () => {
+      let failures = 0;
       while (!this.stopping) {
         try {
           if (this.state === 'starting') await this.rebuild();
           await this.tick();
           this.lastError = null;
+          failures = 0;
         } catch (e) {
           this.lastError = (e as Error).message;
+          failures++;
           this.o.log(`flow warner: ${this.lastError}; retrying`);
         }
-        await sleep(this.o.intervalMs ?? 2000);
+        // A store that is away costs a rebuild per attempt (the whole judged history): back off up to a minute.
+        const interval = this.o.intervalMs ?? 2000;
+        const until = Date.now() + (failures ? Math.min(interval * 2 ** failures, 60_000) : interval);
+        while (!this.stopping && Date.now() < until) await sleep(Math.min(500, until - Date.now()));
       }
     })();
   }

@@ -422,7 +422,9 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     expect((await etclab(['stop', 'redis'])).code).toBe(0);
     // Another program holds Redis's port inside node1's namespace.
     const squatter = spawn('ip', ['netns', 'exec', 'etclab-node1', 'python3', '-c',
-      "import socket,time; s=socket.socket(); s.bind(('0.0.0.0',6379)); s.listen(); time.sleep(120)"], { stdio: 'ignore' });
+      "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0',6379)); s.listen(); time.sleep(120)"], { stdio: 'ignore' });
+    // SO_REUSEADDR like Redis: the pipeline's closed connections leave the port in TIME_WAIT.
+    const gone = new Promise((r) => squatter.on('close', r));
     try {
       await new Promise((r) => setTimeout(r, 1500));
       const r = await etclab(['start', 'redis']);
@@ -431,7 +433,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       expect(r.stderr).toMatch(/python3/);
     } finally {
       squatter.kill('SIGKILL');
-      await new Promise((r) => squatter.on('close', r));
+      await gone;
     }
     const start = await etclab(['start', 'redis']);
     expect(start.code, start.stderr).toBe(0);
