@@ -16,6 +16,7 @@ import { passageToMessage } from '../pipeline/data/record.ts';
 import { decodeMessage } from '../pipeline/sinks/message.ts';
 import { flowCounts } from '../pipeline/sinks/proxy-sql.ts';
 import type { Passage } from '../pipeline/core/passage.ts';
+import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
 
 export const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
 const addr = (n: number) => `10.213.7.1${n}`;
@@ -78,7 +79,7 @@ export async function waitCaughtUp(timeoutMs: number, onLag?: (lag: number, elap
   const series: Array<[number, number]> = [];
   try {
     for (;;) {
-      const ends = await admin.fetchTopicOffsets(PIPELINE_TOPIC);
+      const ends = await topicOffsets(admin, PIPELINE_TOPIC);
       const [rows] = await db.query('SELECT kafka_partition, next_offset FROM etc_offsets WHERE consumer_group = ? AND topic = ?', [PIPELINE_GROUP, PIPELINE_TOPIC]);
       const stored = new Map((rows as Array<{ kafka_partition: number; next_offset: string }>).map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
       const lag = ends.reduce((n, e) => n + Math.max(0, Number(e.high) - (stored.get(e.partition) ?? 0)), 0);

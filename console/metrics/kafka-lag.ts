@@ -3,6 +3,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Inventory } from '../../provision/inventory/types.ts';
 import { Absent, type KafkaFigures, type PartitionLag } from './types.ts';
+import { topicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
 
 export interface EndOffset {
   topic: string;
@@ -99,7 +100,7 @@ export class KafkaLagReader {
       const ends = (
         await Promise.all(
           topics.map(async (topic) =>
-            (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) })),
+            (await topicOffsets(admin, topic, 2)).map((o) => ({ topic, ...o })),
           ),
         )
       ).flat();

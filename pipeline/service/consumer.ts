@@ -12,6 +12,7 @@ import type { RedisSink } from '../sinks/redis.ts';
 import { fixedRule, type CloneRule } from '../core/clone-detector.ts';
 import { PartitionClones, type DetectorMark } from '../core/partition-clones.ts';
 import type { ConsumerStatus } from './status-server.ts';
+import { topicOffsets } from '../kafka/topic-offsets.ts';
 
 export const DEFAULT_GROUP = 'etc_pipeline';
 
@@ -205,8 +206,8 @@ export class PipelineConsumer {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offs = await admin.fetchTopicOffsets(this.o.topic);
-      return new Map(offs.map((x) => [x.partition, Number(x.low)]));
+      const offs = await topicOffsets(admin, this.o.topic);
+      return new Map(offs.map((x) => [x.partition, x.low]));
     } finally {
       await admin.disconnect();
     }

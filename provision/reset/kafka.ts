@@ -2,6 +2,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
 import type { Task, TaskContext } from '../tasks/types.ts';
+import { topicOffsets, type TopicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
 
 export interface KafkaGroupsParams {
   brokers: string[];
@@ -39,19 +40,12 @@ async function withAdmin<T>(brokers: string[], fn: (a: Admin) => Promise<T>): Pr
   }
 }
 
-interface PartitionEnds {
-  partition: number;
-  low: number;
-  high: number;
-}
-
-async function topicEnds(admin: Admin, topic: string): Promise<PartitionEnds[] | null> {
+async function topicEnds(admin: Admin, topic: string): Promise<TopicOffsets[] | null> {
   if (!(await admin.listTopics()).includes(topic)) return null;
-  const offs = await admin.fetchTopicOffsets(topic);
-  return offs.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+  return topicOffsets(admin, topic);
 }
 
-const messagesIn = (ends: PartitionEnds[]) => ends.reduce((n, e) => n + e.high - e.low, 0);
+const messagesIn = (ends: TopicOffsets[]) => ends.reduce((n, e) => n + e.high - e.low, 0);
 
 interface GroupPlan {
   /** Will be deleted, with its lag on the topic and its live member count. */

@@ -19,6 +19,7 @@ import { openEtcFile } from '../../pipeline/data/reader.ts';
 import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
 import { labResults, reference, waitCaughtUp, type Reference } from '../pipeline-results.ts';
 import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
+import { topicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
 
 const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
 const addr = (n: number) => `10.213.7.1${n}`;
@@ -350,7 +351,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       try {
         const meta = await admin.fetchTopicMetadata({ topics: [TOPIC] });
         expect(meta.topics[0].partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
-        expect((await admin.fetchTopicOffsets(TOPIC)).map((o) => Number(o.high))).toEqual([0, 0, 0]);
+        expect((await topicOffsets(admin, TOPIC)).map((o) => o.high)).toEqual([0, 0, 0]);
         const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`e2e-${TOPIC}`));
         expect(groups).toEqual([]);
       } finally {
