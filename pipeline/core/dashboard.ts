@@ -9,8 +9,8 @@
  *   MULTI, plan.commands…, EXEC                             (nil → someone else wrote: re-read, re-plan)
  * The counters and the partition's next offset change in one MULTI, so after any crash Redis holds
  * either both or neither; a redelivered batch finds its offsets already applied and is skipped.
- * Everything a record causes (its counts, the clone alerts and flow warnings raised while processing
- * it) travels with its offset, so skipping by offset also skips its alerts: the stream job is
+ * Everything a record causes (its counts, the clone alerts raised while processing it) travels
+ * with its offset, so skipping by offset also skips its alerts: the stream job is
  * deterministic given the input, so a replay re-derives exactly those outputs.
  */
 import type { CloneAlert } from './clone-detector.ts';
@@ -25,8 +25,6 @@ export interface BatchRecord {
   passage: Passage;
   /** Clone alerts raised while processing this record. */
   alerts?: CloneAlert[];
-  /** Flow warnings emitted by the watermark advance this record caused. */
-  warnings?: FlowWarning[];
 }
 
 export interface PartitionBatch {
@@ -115,7 +113,6 @@ export function planDashboardBatch(batch: PartitionBatch, appliedNextOffset: num
   const perMinute = new Map<number, Map<string, number>>();
   const alertCounts = new Map<string, number>();
   const clones: [number, string][] = [];
-  const flows: [number, string][] = [];
   let maxTs = Number.NEGATIVE_INFINITY;
   for (const r of fresh) {
     const p = r.passage;
@@ -130,10 +127,6 @@ export function planDashboardBatch(batch: PartitionBatch, appliedNextOffset: num
       bump(alertCounts, `clone_${a.rule}`);
       clones.push([a.second.eventTime, alertMember(a)]);
     }
-    for (const w of r.warnings ?? []) {
-      bump(alertCounts, `flow_${w.direction}`);
-      flows.push([w.minute, warningMember(w)]);
-    }
   }
 
   const cmds: RedisCommand[] = [['INCRBY', KEYS.total, String(fresh.length)]];
@@ -147,12 +140,7 @@ export function planDashboardBatch(batch: PartitionBatch, appliedNextOffset: num
     // Relative TTL, not EXPIREAT(event time): replayed history (2023) would expire on arrival.
     cmds.push(['EXPIRE', key, String(ttls.flowMinuteSec)]);
   }
-  for (const [key, members] of [[KEYS.cloneRecent, clones], [KEYS.flowRecent, flows]] as const) {
-    if (members.length === 0) continue;
-    members.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
-    cmds.push(['ZADD', key, ...members.flatMap(([s, m]) => [String(s), m])]);
-    cmds.push(['ZREMRANGEBYRANK', key, '0', String(-(keep + 1))]);
-  }
+  cmds.push(...recentSetCommands(KEYS.cloneRecent, clones, keep));
   // GT (Redis ≥ 6.2): the dashboard clock only moves forward whatever partition lands last.
   cmds.push(['ZADD', KEYS.clock, 'GT', String(maxTs), 'event_time']);
   const nextOffset = fresh.at(-1)!.offset + 1;
@@ -160,13 +148,21 @@ export function planDashboardBatch(batch: PartitionBatch, appliedNextOffset: num
   return { commands: cmds, applied: fresh.length, skipped, nextOffset };
 }
 
+/** Adds scored members to a recent-items ZSET (in a stable order) and trims it to the newest `keep`. */
+function recentSetCommands(key: string, members: Array<[number, string]>, keep: number): RedisCommand[] {
+  if (members.length === 0) return [];
+  members.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+  return [
+    ['ZADD', key, ...members.flatMap(([s, m]) => [String(s), m])],
+    ['ZREMRANGEBYRANK', key, '0', String(-(keep + 1))],
+  ];
+}
+
 /** The flow warner's MULTI body: recent set, counts by direction, then its progress marker. */
 export function planWarningCommands(warnings: FlowWarning[], to: number, keep = RECENT_ALERTS_KEEP): RedisCommand[] {
   const cmds: RedisCommand[] = [];
   if (warnings.length) {
-    const members = warnings.map((w) => [w.minute, warningMember(w)] as [number, string]).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
-    cmds.push(['ZADD', KEYS.flowRecent, ...members.flatMap(([s, m]) => [String(s), m])]);
-    cmds.push(['ZREMRANGEBYRANK', KEYS.flowRecent, '0', String(-(keep + 1))]);
+    cmds.push(...recentSetCommands(KEYS.flowRecent, warnings.map((w) => [w.minute, warningMember(w)]), keep));
     const by = new Map<string, number>();
     for (const w of warnings) bump(by, `flow_${w.direction}`);
     for (const [f, n] of sortedEntries(by)) cmds.push(['HINCRBY', KEYS.alertCounts, f, String(n)]);

@@ -21,6 +21,30 @@ function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
 }
 
+/** On the first SIGTERM/SIGINT: halt the role's work, close the stores and the status endpoint, exit 0. */
+function exitOnSignal(o: {
+  what: string;
+  halt: () => Promise<void>;
+  stores: { mysql: MysqlSink; redis: RedisSink; hbase: HbaseSink };
+  status: () => Server | null;
+  farewell?: () => string;
+}): void {
+  let once = false;
+  const handle = async (sig: string) => {
+    if (once) return;
+    once = true;
+    log(`${sig}: ${o.what}`);
+    await o.halt();
+    await Promise.allSettled([o.stores.mysql.close(), o.stores.redis.close()]);
+    o.stores.hbase.close();
+    o.status()?.close();
+    if (o.farewell) log(o.farewell());
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void handle('SIGTERM'));
+  process.on('SIGINT', () => void handle('SIGINT'));
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -71,16 +95,7 @@ async function main(): Promise<number> {
       detector: () => (cfgFile.flowDetector === 'seasonal' ? new SeasonalFlowDetector() : new EwmaFlowDetector()),
     });
     const server = await startStatusServer(cfgFile.status.host, cfgFile.status.port, () => warner.status());
-    const quit = async (sig: string) => {
-      log(`${sig}: stopping the flow warner`);
-      await warner.stop();
-      await Promise.allSettled([mysql.close(), redis.close()]);
-      hbase.close();
-      server.close();
-      process.exit(0);
-    };
-    process.on('SIGTERM', () => void quit('SIGTERM'));
-    process.on('SIGINT', () => void quit('SIGINT'));
+    exitOnSignal({ what: 'stopping the flow warner', halt: () => warner.stop(), stores: { mysql, redis, hbase }, status: () => server });
     log(`flow warner (${cfgFile.flowDetector}) on ${topic}/${group}; status on http://${cfgFile.status.host}:${cfgFile.status.port}/`);
     warner.start();
     return -1;
@@ -117,22 +132,20 @@ async function main(): Promise<number> {
   );
 
   let status: Server | null = null;
-  let stopping: Promise<void> | null = null;
-  const stop = (sig: string) => {
-    if (stopping) return;
-    log(`${sig}: finishing the batch in flight, then disconnecting`);
-    stopping = (async () => {
+  let stopping = false;
+  exitOnSignal({
+    what: 'finishing the batch in flight, then disconnecting',
+    halt: async () => {
+      stopping = true;
       await consumer.stop().catch((e) => log(`kafka disconnect: ${(e as Error).message}`));
-      await Promise.allSettled([mysql.close(), redis.close()]);
-      hbase.close();
-      status?.close();
+    },
+    stores: { mysql, redis, hbase },
+    status: () => status,
+    farewell: () => {
       const s = consumer.stats;
-      log(`stopped: ${s.records} records in ${s.batches} batches (mysql +${s.mysqlApplied}, redis +${s.redisApplied}, skipped ${s.skipped}, duplicates ${s.duplicates}, undecodable ${s.undecodable})`);
-    })();
-    void stopping.then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+      return `stopped: ${s.records} records in ${s.batches} batches (mysql +${s.mysqlApplied}, redis +${s.redisApplied}, skipped ${s.skipped}, duplicates ${s.duplicates}, undecodable ${s.undecodable})`;
+    },
+  });
 
   // Created before the status endpoint, which reads it on every request.
   consumer = fresh();
