@@ -22,10 +22,18 @@ export async function benchReset(): Promise<Record<string, number>> {
     const r = await runPlan(inv, plan, { log: () => {} });
     if (!r.ok) throw new Error(`reset failed: see ${r.runDir}`);
     const again = await runPlan(inv, plan, { log: () => {} });
+    // Where the time goes: the longest step of each kind (the same step on several nodes runs in parallel).
+    const parts: Record<string, number> = {};
+    for (const x of r.results) {
+      const k = `step_s.${x.step.service}.${x.step.phase}${x.step.role ? `:${x.step.role}` : ''}`;
+      parts[k] = Math.max(parts[k] ?? 0, x.seconds);
+    }
     return {
       rows_replayed_before: replay.sent,
       reset_wall_s: r.wallSeconds,
+      reset_critical_path_s: r.criticalPathSeconds,
       reset_steps: r.results.length,
+      ...parts,
       second_reset_wall_s: again.wallSeconds,
     };
   } finally {

@@ -69,7 +69,7 @@ export function registerResetCommand(program: Command): void {
       const inv = await loadClusterInventory(program.opts().inventory);
       const plan = resetPlanFor(inv, { only: splitList(o.only), continueOnError: o.continueOnError });
       if (!plan.steps.length) throw new UserError(`nothing to reset: the inventory ${inv.file} has none of the services behind ${RESET_STORES.join(', ')}`);
-      const chain = o.continueOnError ? 'each store on its own (--continue-on-error)' : 'in this order; a failure skips the steps after it';
+      const chain = o.continueOnError ? 'each store on its own (--continue-on-error)' : 'every store is checked first and nothing is stopped or emptied unless all answer; then the stores are emptied in parallel';
       if (o.dryRun || !o.yes) {
         console.error(`looking at what a reset of cluster ${inv.cluster} would remove…`);
         const { text, unreachable } = await describePlan(inv, plan);

@@ -36,6 +36,9 @@ export interface ConsumerOptions {
   outOfOrdernessMs?: number;
 }
 
+/** kafkajs' own test for "leave this batch, rejoin the group" (errors.js isRebalancing). */
+const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+
 /** Where a partition resumes: `next` is the first record to apply, `from` the first to read (≤ next). */
 interface Position {
   next: number;
@@ -224,6 +227,13 @@ export class PipelineConsumer {
     const position = await this.withHeartbeat(pos, heartbeat);
     // Fetched from Kafka's committed offset before the seek took effect: not ours to read.
     const all = batch.messages.filter((m) => Number(m.offset) >= position.from);
+    if (all.length === 0 && batch.messages.length > 0) {
+      // kafkajs can drop a seek queued while a rebalance replaces its offset manager; it then reads from
+      // Kafka's committed offset, which trails ours when commits failed (coordinator moved). Nothing here
+      // is resolved, so it would fetch this same batch forever: seek again.
+      this.reseek(partition, position.from, Number(batch.messages[0]!.offset));
+      return;
+    }
     // Below `next`: already in the stores, re-read only so the clone detector holds what it held.
     const warm = all.filter((m) => Number(m.offset) < position.next);
     if (warm.length) {
@@ -265,10 +275,22 @@ export class PipelineConsumer {
           `(hbase ${this.last.ms.hbase} ms, redis ${this.last.ms.redis} ms, mysql ${this.last.ms.mysql} ms); total ${this.stats.records} records, ${this.stats.batches} batches, ` +
           `${Math.round(this.stats.records / Math.max(secs, 0.001))}/s, lag ${this.stats.lag}`,
       );
+      // A fetch holds many chunks: without a beat between them a rebalance would wait for all of them (the
+      // other members stall meanwhile). It throws when one started; what is written stays, the rest is refetched.
+      await heartbeat().catch((e: { type?: string }) => {
+        if (REBALANCING.has(e.type ?? '')) throw e;
+      });
     }
   }
 
   private last = { mysql: 0, redis: 0, dup: 0, ms: { hbase: 0, redis: 0, mysql: 0 } };
+  private reseeks = new Map<number, number>();
+
+  private reseek(partition: number, to: number, fetched: number): void {
+    if (this.reseeks.get(partition) !== to) this.log(`[${partition}] kafka fetched from ${fetched}, below our position ${to} (a seek lost in a rebalance): seeking again`);
+    this.reseeks.set(partition, to);
+    this.consumer.seek({ topic: this.o.topic, partition, offset: String(to) });
+  }
 
   private decode(partition: number, msgs: KafkaMessage[]): DecodedRecord[] {
     const records: DecodedRecord[] = [];

@@ -94,7 +94,21 @@ async function planGroups(admin: Admin, p: KafkaGroupsParams): Promise<GroupPlan
 const liveMsg = (live: GroupPlan['remove']) =>
   `consumer group${live.length > 1 ? 's' : ''} ${live.map((g) => `${g.group} (${g.members} live member${g.members > 1 ? 's' : ''})`).join(', ')} still consuming: stop those consumers first, Kafka refuses to delete a group with live members`;
 
+/** Every broker of the inventory in the cluster: the recreated topic needs them all for its replicas. */
+async function kafkaReady(params: Record<string, unknown>): Promise<string> {
+  const { brokers } = params as unknown as { brokers: string[] };
+  return withAdmin(brokers, async (admin) => {
+    const c = await admin.describeCluster();
+    const seen = new Set(c.brokers.map((b) => `${b.host}:${b.port}`));
+    const missing = brokers.filter((b) => !seen.has(b));
+    if (missing.length) throw new Error(`Kafka brokers ${missing.join(', ')} are not in the cluster (${c.brokers.length} of ${brokers.length} up): start kafka first (etclab start kafka)`);
+    if (c.controller === null || c.controller < 0) throw new Error('Kafka has no active controller yet: retry in a few seconds');
+    return `Kafka: all ${brokers.length} brokers in the cluster, controller ${c.controller}`;
+  });
+}
+
 export const kafkaGroupsTask: Task = {
+  ready: kafkaReady,
   async inspect(params) {
     const p = params as unknown as KafkaGroupsParams;
     return withAdmin(p.brokers, async (admin) => {
@@ -150,6 +164,7 @@ async function until(what: string, timeoutMs: number, check: () => Promise<strin
 }
 
 export const kafkaTopicTask: Task = {
+  ready: kafkaReady,
   async inspect(params) {
     const p = params as unknown as KafkaTopicParams;
     return withAdmin(p.brokers, async (admin) => {

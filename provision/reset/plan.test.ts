@@ -15,13 +15,17 @@ const params = (p: ReturnType<typeof buildResetPlan>, id: string) => {
 };
 
 describe('reset plan', () => {
-  it('runs the stores in order as a chain: groups, topic, HBase, MySQL, Redis', () => {
+  const READY = ['kafka/*/reset:ready', 'hbase/*/reset:ready', 'proxy/*/reset:ready', 'redis/*/reset:ready'];
+
+  it('checks every store first, then empties them in parallel (groups before topic)', () => {
     const plan = buildResetPlan(inv());
     expect(plan.operation).toBe('reset');
-    expect(ids(plan)).toEqual(['kafka/*/reset:groups', 'kafka/*/reset:topic', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset']);
-    expect(plan.steps.map((s) => s.deps)).toEqual([[], ['kafka/*/reset:groups'], ['kafka/*/reset:topic'], ['hbase/*/reset'], ['proxy/*/reset']]);
+    expect(ids(plan)).toEqual([...READY, 'kafka/*/reset:groups', 'kafka/*/reset:topic', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset']);
+    expect(plan.steps.map((s) => s.deps)).toEqual([[], [], [], [], READY, ['kafka/*/reset:groups'], READY, READY, READY]);
     expect(ids({ steps: topoOrder(plan.steps) })).toEqual(ids(plan));
     expect(plan.steps.every((s) => s.node === CLUSTER && s.phase === 'reset' && s.action.kind === 'task')).toBe(true);
+    // A check reads what the store's first step would use: same params, the ready: form of its task.
+    expect(params(plan, 'kafka/*/reset:ready')).toEqual({ ...params(plan, 'kafka/*/reset:groups'), task: 'ready:kafka-delete-groups' });
   });
 
   it('names only registered tasks', () => {
@@ -54,17 +58,20 @@ describe('reset plan', () => {
     expect(params(plan, 'redis/*/reset').params).toMatchObject({ port: 6380 });
   });
 
-  it('--only keeps those stores, in reset order, still chained', () => {
+  it('--only keeps those stores, each emptied after both checks', () => {
     const plan = buildResetPlan(inv(), { only: ['redis', 'hbase'] });
-    expect(ids(plan)).toEqual(['hbase/*/reset', 'redis/*/reset']);
-    expect(plan.steps[1].deps).toEqual(['hbase/*/reset']);
-    expect(ids(buildResetPlan(inv(), { only: ['mysql'] }))).toEqual(['proxy/*/reset']);
+    expect(ids(plan)).toEqual(['hbase/*/reset:ready', 'redis/*/reset:ready', 'hbase/*/reset', 'redis/*/reset']);
+    expect(plan.steps[3].deps).toEqual(['hbase/*/reset:ready', 'redis/*/reset:ready']);
+    expect(ids(buildResetPlan(inv(), { only: ['mysql'] }))).toEqual(['proxy/*/reset:ready', 'proxy/*/reset']);
   });
 
-  it('--continue-on-error makes every step independent', () => {
+  it('--continue-on-error: each store waits only for its own check', () => {
     const plan = buildResetPlan(inv(), { continueOnError: true });
-    expect(plan.steps).toHaveLength(5);
-    expect(plan.steps.every((s) => s.deps.length === 0)).toBe(true);
+    expect(plan.steps).toHaveLength(9);
+    const deps = Object.fromEntries(plan.steps.map((s) => [s.id, s.deps]));
+    expect(deps['hbase/*/reset']).toEqual(['hbase/*/reset:ready']);
+    expect(deps['kafka/*/reset:groups']).toEqual(['kafka/*/reset:ready']);
+    expect(deps['kafka/*/reset:topic']).toEqual(['kafka/*/reset:groups']);
   });
 
   it('rejects unknown --only names, naming them', () => {
@@ -76,7 +83,7 @@ describe('reset plan', () => {
     const small = fixtureInventory(['zookeeper', 'redis', 'mariadb']);
     expect(() => buildResetPlan(small, { only: ['hbase'] })).toThrow(/no hbase service/);
     expect(() => buildResetPlan(small, { only: ['mysql'] })).toThrow(/no proxy service/);
-    expect(ids(buildResetPlan(small))).toEqual(['redis/*/reset']);
+    expect(ids(buildResetPlan(small))).toEqual(['redis/*/reset:ready', 'redis/*/reset']);
   });
 
   it('carries secret names, never secret values', () => {
@@ -107,17 +114,21 @@ describe('reset plan', () => {
     const withPipeline = () => fixtureInventory([...ALL, 'redis', 'pipeline']);
     const byPhase = (p: ReturnType<typeof buildResetPlan>, phase: string) => p.steps.filter((s) => s.phase === phase);
 
-    it('stops every consumer before the first store and starts them after the last one', () => {
+    it('stops every consumer after the checks and before any store is emptied, and starts them after every store', () => {
       const plan = buildResetPlan(withPipeline());
-      const stops = byPhase(plan, 'stop').map((s) => s.id);
+      const stop = byPhase(plan, 'stop');
+      const stops = stop.map((s) => s.id);
       expect(stops).toEqual(['pipeline/node1/stop:warner', 'pipeline/node1/stop:consumer', 'pipeline/node2/stop:consumer', 'pipeline/node3/stop:consumer']);
-      expect(plan.steps.find((s) => s.id === 'kafka/*/reset:groups')!.deps).toEqual(stops);
+      for (const s of stop) expect(s.deps).toEqual(expect.arrayContaining(READY));
+      for (const id of ['kafka/*/reset:groups', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset'])
+        expect(plan.steps.find((s) => s.id === id)!.deps).toEqual([...stops, ...READY]);
       const starts = byPhase(plan, 'start');
       expect(starts).toHaveLength(4);
-      for (const s of starts) expect(s.deps).toContain('redis/*/reset');
+      for (const s of starts) expect(s.deps).toEqual(expect.arrayContaining(['kafka/*/reset:topic', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset']));
       expect(byPhase(plan, 'health')).toHaveLength(5); // 4 daemons and the group
       // The topological order puts every stop before every reset and every reset before any start.
-      const order = topoOrder(plan.steps).map((s) => s.phase);
+      const order = topoOrder(plan.steps).map((s) => (s.role === 'ready' ? 'ready' : s.phase));
+      expect(order.lastIndexOf('ready')).toBeLessThan(order.indexOf('stop'));
       expect(order.lastIndexOf('stop')).toBeLessThan(order.indexOf('reset'));
       expect(order.lastIndexOf('reset')).toBeLessThan(order.indexOf('start'));
     });

@@ -10,6 +10,7 @@ import { DEFAULT_TOPIC } from '../../pipeline/replay/run.ts';
 import { buildPlan } from '../plan/build.ts';
 import { serviceModules } from '../services/registry.ts';
 import { PIPELINE_GROUP } from '../services/pipeline/index.ts';
+import { readyTaskName } from '../tasks/registry.ts';
 
 /**
  * What `--only` accepts, in the order a reset runs them. `pipeline` is not a store: it stops the pipeline's
@@ -40,7 +41,7 @@ export const HBASE_TABLES = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE, DEFAULT_TOPIC];
 export interface ResetOptions {
   /** Only these stores (RESET_STORES names). Default: every store whose services are in the inventory. */
   only?: string[];
-  /** Steps independent of each other, so one store failing does not skip the others. */
+  /** Each store waits only for its own check, so one store down does not skip the others. */
   continueOnError?: boolean;
 }
 
@@ -158,25 +159,41 @@ export function resetStores(inv: Inventory, only?: string[]): ResetStore[] {
   return RESET_STORES.filter((s) => only.includes(s));
 }
 
+// A readiness check of a store (id <service>/*/reset:ready), from the first step of its reset.
+function readyStep(first: Draft, deps: string[]): Step {
+  if (first.action.kind !== 'task') throw new Error(`reset step ${first.id} is not a task`);
+  return {
+    id: `${first.service}/*/reset:ready`, service: first.service, role: 'ready', node: CLUSTER, phase: 'reset',
+    title: `check that ${first.service} answers, before anything is stopped or emptied`,
+    action: { kind: 'task', task: readyTaskName(first.action.task), params: first.action.params },
+    deps, timeoutSec: 60, estimateSec: 1,
+  };
+}
+
 export function buildResetPlan(inv: Inventory, opts: ResetOptions = {}): Plan {
-  const drafts = resetStores(inv, opts.only).flatMap((s) => STEPS[s](inv));
+  const stores = resetStores(inv, opts.only).map((s) => STEPS[s](inv)).filter((d) => d.length > 0);
+  // Every store is asked first: a reset with Kafka or HBase down stops at its check, with nothing stopped
+  // or emptied anywhere. Then the stores, which are independent, are emptied in parallel.
+  const ready = stores.map((drafts) => readyStep(drafts[0], []));
+  const readyIds = opts.continueOnError ? [] : ready.map((r) => r.id);
   // The pipeline's consumers stop before anything is emptied (a group with live members cannot be
   // deleted, and a running consumer would write into the stores while they are emptied) and start again
   // after the last store, from the now empty offsets. Whenever the inventory has them, whatever --only says.
   const withPipeline = Boolean(inv.services.pipeline);
-  const stop = withPipeline ? buildPlan(inv, 'stop', serviceModules, { services: ['pipeline'] }).steps : [];
+  const stop = withPipeline ? buildPlan(inv, 'stop', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...readyIds] })) : [];
   const stopIds = stop.map((s) => s.id);
-  const resets: Step[] = drafts.map((d, i) => ({
-    ...d,
-    node: CLUSTER,
-    phase: 'reset',
-    // A chain: a store that fails (Kafka down…) skips every later one, so a reset never half-empties the
-    // stores silently. --continue-on-error: independent steps, each store on its own.
-    deps: opts.continueOnError || i === 0 ? stopIds : [drafts[i - 1].id],
-  }));
-  const after = opts.continueOnError ? resets.map((s) => s.id) : resets.slice(-1).map((s) => s.id);
+  const resets: Step[] = stores.flatMap((drafts, k) =>
+    drafts.map((d, i) => ({
+      ...d,
+      node: CLUSTER,
+      phase: 'reset' as const,
+      // --continue-on-error: a store waits only for its own check, so one store down does not hold back the others.
+      deps: i > 0 ? [drafts[i - 1].id] : [...stopIds, ...(opts.continueOnError ? [ready[k].id] : readyIds)],
+    })),
+  );
+  const after = resets.length ? resets.map((s) => s.id) : stopIds;
   const start = withPipeline
-    ? buildPlan(inv, 'start', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...(after.length ? after : stopIds)] }))
+    ? buildPlan(inv, 'start', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...after] }))
     : [];
-  return { operation: 'reset', cluster: inv.cluster, steps: [...stop, ...resets, ...start] };
+  return { operation: 'reset', cluster: inv.cluster, steps: [...ready, ...stop, ...resets, ...start] };
 }

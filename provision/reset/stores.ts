@@ -33,6 +33,18 @@ async function countRows(hb: HBaseThrift, table: string): Promise<{ rows: number
 }
 
 export const hbaseTruncateTask: Task = {
+  async ready(params) {
+    const p = params as unknown as HBaseParams;
+    const hb = await hbaseConnect(p, 15_000);
+    try {
+      const present = (await hb.getTableNames()).filter((t) => p.tables.includes(t));
+      // One row read per table: its regions are online on a RegionServer, not only listed by the master.
+      for (const t of present) await hb.scan(t, { limit: 1, filter: KEYS_ONLY });
+      return `HBase: thrift and thrift2 answer; ${present.length ? `tables ${present.join(', ')} online` : 'no pipeline table yet'}`;
+    } finally {
+      hb.close();
+    }
+  },
   async inspect(params) {
     const { tables } = params as unknown as HBaseParams;
     const hb = await hbaseConnect(params as unknown as HBaseParams, 30_000);
@@ -101,28 +113,48 @@ async function proxyConnection(p: MysqlParams, password: string): Promise<mysql.
   });
 }
 
-/** Rows per table on each shard, read on the shards themselves: the proxy would only give the sum. */
-async function counts(p: MysqlParams, password: string): Promise<Array<{ node: string; table: string; rows: number }>> {
-  const out: Array<{ node: string; table: string; rows: number }> = [];
+/** Connects to each shard directly, naming the one that does not answer. */
+async function eachShard(p: MysqlParams, password: string, fn: (c: mysql.Connection, s: MysqlParams['shards'][number]) => Promise<void>): Promise<void> {
   for (const s of p.shards) {
     const c = await mysql.createConnection({ host: s.host, port: s.port, user: p.user, password, database: p.database, connectTimeout: 5000 }).catch((e: Error) => {
       throw new Error(`MariaDB shard on ${s.node} (${s.host}:${s.port}) does not answer (${e.message}): is mariadb up? (etclab status --services mariadb)`);
     });
     try {
-      const [have] = await c.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [p.database]);
-      const present = new Set((have as Array<{ t: string }>).map((r) => r.t));
-      for (const t of p.tables.filter((x) => present.has(x))) {
-        const [rows] = await c.query(`SELECT COUNT(*) AS n FROM \`${t}\``);
-        out.push({ node: s.node, table: t, rows: Number((rows as Array<{ n: number }>)[0].n) });
-      }
+      await fn(c, s);
     } finally {
       await c.end();
     }
   }
+}
+
+/** Rows per table on each shard, read on the shards themselves: the proxy would only give the sum. */
+async function counts(p: MysqlParams, password: string): Promise<Array<{ node: string; table: string; rows: number }>> {
+  const out: Array<{ node: string; table: string; rows: number }> = [];
+  await eachShard(p, password, async (c, s) => {
+    const [have] = await c.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [p.database]);
+    const present = new Set((have as Array<{ t: string }>).map((r) => r.t));
+    for (const t of p.tables.filter((x) => present.has(x))) {
+      const [rows] = await c.query(`SELECT COUNT(*) AS n FROM \`${t}\``);
+      out.push({ node: s.node, table: t, rows: Number((rows as Array<{ n: number }>)[0].n) });
+    }
+  });
   return out;
 }
 
 export const mysqlTruncateTask: Task = {
+  async ready(params, ctx) {
+    const p = params as unknown as MysqlParams;
+    checkParams(p);
+    const password = await ctx.secret(p.passwordSecret);
+    const proxy = await proxyConnection(p, password);
+    try {
+      await proxy.query('SELECT 1');
+    } finally {
+      await proxy.end();
+    }
+    await eachShard(p, password, async (c) => void (await c.query('SELECT 1')));
+    return `MySQL: the proxy and ${p.shards.length} shards answer`;
+  },
   async inspect(params, ctx) {
     const p = params as unknown as MysqlParams;
     checkParams(p);
@@ -201,6 +233,12 @@ async function* keysUnder(r: Redis, prefix: string): AsyncGenerator<string[]> {
 }
 
 export const redisPrefixTask: Task = {
+  async ready(params, ctx) {
+    const p = params as unknown as RedisParams;
+    checkPrefix(p.prefix);
+    await withRedis(p, await ctx.secret(p.passwordSecret), (r) => r.ping());
+    return `Redis: ${p.host}:${p.port} answers`;
+  },
   async inspect(params, ctx) {
     const p = params as unknown as RedisParams;
     checkPrefix(p.prefix);

@@ -12,6 +12,7 @@ import { HAS_KAFKA_JARS, HAS_REDIS, NO_KAFKA_REASON, startKafka, type KafkaServe
 import type { TaskContext } from '../tasks/types.ts';
 import { kafkaGroupsTask, kafkaTopicTask } from './kafka.ts';
 import { redisPrefixTask } from './stores.ts';
+import { taskByName } from '../tasks/registry.ts';
 
 const logs: string[] = [];
 const tcpOpen = (host: string, port: number) =>
@@ -104,6 +105,14 @@ describe.skipIf(!HAS_KAFKA_JARS)(`kafka reset tasks (${HAS_KAFKA_JARS ? 'local K
   it('fails with a clear message when no broker answers', async () => {
     await expect(kafkaTopicTask.inspect({ ...topicParams, brokers: ['127.0.5.1:1'] }, ctx())).rejects.toThrow(/do not answer.*is kafka up\?/);
   });
+
+  it('its readiness check (a step of its own in a reset) wants every broker of the inventory in the cluster', async () => {
+    const ready = taskByName('ready:kafka-recreate-topic');
+    expect(await ready.run(topicParams, ctx())).toEqual({ changed: false, detail: expect.stringMatching(/^Kafka: all 1 brokers in the cluster, controller \d+$/) });
+    await expect(ready.run({ ...topicParams, brokers: [...server.brokers, '127.0.5.9:29192'] }, ctx())).rejects.toThrow(
+      /Kafka brokers 127\.0\.5\.9:29192 are not in the cluster \(1 of 2 up\)/,
+    );
+  });
 });
 
 describe.skipIf(!HAS_REDIS)('redis reset task (local redis-server)', () => {
@@ -142,6 +151,14 @@ describe.skipIf(!HAS_REDIS)('redis reset task (local redis-server)', () => {
     expect(await redisPrefixTask.run(params, ctx(password))).toEqual({ changed: true, detail: 'unlinked 3 Redis keys under etc:' });
     expect((await r.keys('*')).sort()).toEqual(['ETC:upper', 'etcd:other', 'other:etc:x']);
     expect((await redisPrefixTask.run(params, ctx(password))).changed).toBe(false);
+  });
+
+  it('its readiness check answers without touching a key, and names Redis when it does not answer', async () => {
+    const ready = taskByName('ready:redis-unlink-prefix');
+    const before = (await r.keys('*')).sort();
+    expect(await ready.inspect(params, ctx(password))).toEqual([`Redis: ${params.host}:${params.port} answers`]);
+    expect((await r.keys('*')).sort()).toEqual(before);
+    await expect(ready.run({ ...params, port: 1 }, ctx(password))).rejects.toThrow(/Redis 127\.0\.5\.2:1 does not answer.*is redis up\?/);
   });
 
   it('refuses a prefix without the separator or with glob characters', async () => {

@@ -11,8 +11,24 @@ const tasks = new Map<string, Task>([
   ['redis-unlink-prefix', redisPrefixTask],
 ]);
 
+const READY = 'ready:';
+
+/** The name under which a plan runs `task`'s readiness check as a step of its own. */
+export const readyTaskName = (task: string): string => READY + task;
+
+/** A task's ready() as a task: changes nothing, and a dry run shows what answered. */
+function readiness(name: string, t: Task): Task {
+  const ready = t.ready?.bind(t);
+  if (!ready) throw new Error(`task ${name} has no readiness check`);
+  return {
+    inspect: async (params, ctx) => [await ready(params, ctx)],
+    run: async (params, ctx) => ({ changed: false, detail: await ready(params, ctx) }),
+  };
+}
+
 export function taskByName(name: string): Task {
-  const t = tasks.get(name);
+  const base = name.startsWith(READY) ? name.slice(READY.length) : name;
+  const t = tasks.get(base);
   if (!t) throw new Error(`no task named ${name}`);
-  return t;
+  return base === name ? t : readiness(base, t);
 }

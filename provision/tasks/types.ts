@@ -12,6 +12,11 @@ export interface TaskContext {
 export interface Task {
   /** What running it would remove or change, with counts; reads only. */
   inspect(params: Record<string, unknown>, ctx: TaskContext): Promise<string[]>;
+  /**
+   * Reads only, and fast: does the store answer well enough for run() to work? One line saying what
+   * answered; throws naming what does not. A reset checks every store this way before emptying any.
+   */
+  ready?(params: Record<string, unknown>, ctx: TaskContext): Promise<string>;
   /** Does it; returns one line for the progress output. Must be safe to run twice. */
   run(params: Record<string, unknown>, ctx: TaskContext): Promise<{ changed: boolean; detail: string }>;
 }
