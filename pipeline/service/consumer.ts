@@ -101,7 +101,9 @@ export class PipelineConsumer {
       logLevel: logLevel.ERROR,
       logCreator: () => ({ log }) => this.log(`kafka: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`),
     });
-    this.consumer = this.kafka.consumer({ groupId: o.group, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    // A short fetch wait and heartbeat: a stop does not sit out an idle 5 s long-poll, and members learn of a
+    // rebalance within a second (a reset restarts every consumer at once).
+    this.consumer = this.kafka.consumer({ groupId: o.group, sessionTimeout: 30_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 1_000 });
   }
 
   async start(): Promise<void> {
@@ -240,6 +242,9 @@ export class PipelineConsumer {
       for (const r of this.decode(partition, warm)) position.clones?.observe(r.offset, r.passage);
       position.from = Number(warm.at(-1)!.offset) + 1;
       this.stats.warmed += warm.length;
+      // Only moves kafkajs' fetch position (we commit elsewhere): unresolved, a fetch holding nothing but
+      // warm records would come back again and again.
+      resolveOffset(warm.at(-1)!.offset);
     }
     const msgs = all.filter((m) => Number(m.offset) >= position.next);
     let next = position.next;

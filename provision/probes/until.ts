@@ -7,7 +7,7 @@ export interface ProbeRun extends ProbeResult {
   seconds: number;
 }
 
-/** Retries with a growing pause (1s, 2s, then 3s) so a daemon that is still starting is not hammered. */
+/** Retries with a growing pause (0.5 s, 1 s, 1.5 s, then 2 s) so a daemon that is still starting is not hammered. */
 export async function probeUntil(
   probe: Probe,
   ctx: ProbeContext,
@@ -20,7 +20,7 @@ export async function probeUntil(
     opts.onAttempt?.(attempt, r);
     const seconds = (Date.now() - t0) / 1000;
     if (r.ok) return { ...r, attempts: attempt, seconds };
-    const pause = Math.min(1000 * attempt, 3000);
+    const pause = Math.min(500 * attempt, 2000);
     if (Date.now() + pause > deadline) return { ok: false, detail: `not healthy after ${opts.timeoutSec}s: ${r.detail}`, attempts: attempt, seconds };
     await new Promise((res) => setTimeout(res, pause));
   }
