@@ -230,9 +230,9 @@ export class PipelineConsumer {
     // Fetched from Kafka's committed offset before the seek took effect: not ours to read.
     const all = batch.messages.filter((m) => Number(m.offset) >= position.from);
     if (all.length === 0 && batch.messages.length > 0) {
-      // kafkajs can drop a seek queued while a rebalance replaces its offset manager; it then reads from
-      // Kafka's committed offset, which trails ours when commits failed (coordinator moved). Nothing here
-      // is resolved, so it would fetch this same batch forever: seek again.
+      // A fetch wholly below our position: kafkajs did not apply our seek (one queued while a rebalance
+      // replaces its offset manager can be dropped) and reads from Kafka's committed offset, which trails
+      // ours when commits failed. Unresolved, this same batch would come back forever: seek again.
       this.reseek(partition, position.from, Number(batch.messages[0]!.offset));
       return;
     }
@@ -292,7 +292,7 @@ export class PipelineConsumer {
   private reseeks = new Map<number, number>();
 
   private reseek(partition: number, to: number, fetched: number): void {
-    if (this.reseeks.get(partition) !== to) this.log(`[${partition}] kafka fetched from ${fetched}, below our position ${to} (a seek lost in a rebalance): seeking again`);
+    if (this.reseeks.get(partition) !== to) this.log(`[${partition}] kafka fetched from ${fetched}, below our position ${to} (our seek was not applied): seeking again`);
     this.reseeks.set(partition, to);
     this.consumer.seek({ topic: this.o.topic, partition, offset: String(to) });
   }

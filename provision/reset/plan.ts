@@ -10,7 +10,7 @@ import { DEFAULT_TOPIC } from '../../pipeline/replay/run.ts';
 import { buildPlan } from '../plan/build.ts';
 import { serviceModules } from '../services/registry.ts';
 import { PIPELINE_GROUP } from '../services/pipeline/index.ts';
-import { readyTaskName } from '../tasks/registry.ts';
+import { readyTaskName } from '../tasks/types.ts';
 
 /**
  * What `--only` accepts, in the order a reset runs them. `pipeline` is not a store: it stops the pipeline's

@@ -1,5 +1,5 @@
 // Task name → code. Plans name tasks; executors (direct, Pulumi through `etclab task`) run them.
-import type { Task } from './types.ts';
+import { READY, type Task } from './types.ts';
 import { kafkaGroupsTask, kafkaTopicTask } from '../reset/kafka.ts';
 import { hbaseTruncateTask, mysqlTruncateTask, redisPrefixTask } from '../reset/stores.ts';
 
@@ -10,11 +10,6 @@ const tasks = new Map<string, Task>([
   ['mysql-truncate', mysqlTruncateTask],
   ['redis-unlink-prefix', redisPrefixTask],
 ]);
-
-const READY = 'ready:';
-
-/** The name under which a plan runs `task`'s readiness check as a step of its own. */
-export const readyTaskName = (task: string): string => READY + task;
 
 /** A task's ready() as a task: changes nothing, and a dry run shows what answered. */
 function readiness(name: string, t: Task): Task {

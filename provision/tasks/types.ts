@@ -20,3 +20,8 @@ export interface Task {
   /** Does it; returns one line for the progress output. Must be safe to run twice. */
   run(params: Record<string, unknown>, ctx: TaskContext): Promise<{ changed: boolean; detail: string }>;
 }
+
+export const READY = 'ready:';
+
+/** The name under which a plan runs `task`'s readiness check as a step of its own (the registry resolves it). */
+export const readyTaskName = (task: string): string => READY + task;
