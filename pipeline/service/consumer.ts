@@ -13,6 +13,7 @@ import { fixedRule, type CloneRule } from '../core/clone-detector.ts';
 import { PartitionClones, type DetectorMark } from '../core/partition-clones.ts';
 import type { ConsumerStatus } from './status-server.ts';
 import { topicOffsets } from '../kafka/topic-offsets.ts';
+import { splitFetch, type Stand } from '../core/fetch-split.ts';
 
 export const DEFAULT_GROUP = 'etc_pipeline';
 
@@ -39,10 +40,8 @@ export interface ConsumerOptions {
 /** kafkajs' own test for "leave this batch, rejoin the group" (errors.js isRebalancing). */
 const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
 
-/** Where a partition resumes: `next` is the first record to apply, `from` the first to read (≤ next). */
-interface Position {
-  next: number;
-  from: number;
+/** Where a partition resumes (`from` ≤ `next`, see Stand), with its clone detector. */
+interface Position extends Stand {
   clones: PartitionClones | null;
 }
 
@@ -227,26 +226,21 @@ export class PipelineConsumer {
       this.positions.set(partition, pos);
     }
     const position = await this.withHeartbeat(pos, heartbeat);
-    // Fetched from Kafka's committed offset before the seek took effect: not ours to read.
-    const all = batch.messages.filter((m) => Number(m.offset) >= position.from);
-    if (all.length === 0 && batch.messages.length > 0) {
-      // A fetch wholly below our position: kafkajs did not apply our seek (one queued while a rebalance
-      // replaces its offset manager can be dropped) and reads from Kafka's committed offset, which trails
-      // ours when commits failed. Unresolved, this same batch would come back forever: seek again.
-      this.reseek(partition, position.from, Number(batch.messages[0]!.offset));
+    const { warm, fresh: msgs, reseekTo } = splitFetch(batch.messages, position);
+    if (reseekTo !== null) {
+      // kafkajs did not apply our seek (one queued while a rebalance replaces its offset manager can be
+      // dropped) and reads from Kafka's committed offset, which trails ours when commits failed.
+      this.reseek(partition, reseekTo, Number(batch.messages[0]!.offset));
       return;
     }
     // Below `next`: already in the stores, re-read only so the clone detector holds what it held.
-    const warm = all.filter((m) => Number(m.offset) < position.next);
     if (warm.length) {
       for (const r of this.decode(partition, warm)) position.clones?.observe(r.offset, r.passage);
       position.from = Number(warm.at(-1)!.offset) + 1;
       this.stats.warmed += warm.length;
-      // Only moves kafkajs' fetch position (we commit elsewhere): unresolved, a fetch holding nothing but
-      // warm records would come back again and again.
+      // Only moves kafkajs' fetch position (we commit elsewhere).
       resolveOffset(warm.at(-1)!.offset);
     }
-    const msgs = all.filter((m) => Number(m.offset) >= position.next);
     let next = position.next;
     if (msgs.length && Number(msgs[0]!.offset) > next) this.log(`[${partition}] gap: expected offset ${next}, batch starts at ${msgs[0]!.offset}`);
     for (let i = 0; i < msgs.length; i += this.chunk) {
