@@ -1,12 +1,13 @@
 // `replay --max` throughput into the lab's 3-broker Kafka: every valid row of the shared data set.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { runReplay } from '../pipeline/replay/run.ts';
 import { loadInventory } from '../provision/inventory/load.ts';
 import { serviceModules } from '../provision/services/registry.ts';
 import { labInventoryPath } from '../provision/lab/lab.ts';
+import { cpuByService, cpuSpent } from './daemon-cpu.ts';
 
 export async function benchReplay(): Promise<Record<string, number>> {
   const inv = await loadInventory(labInventoryPath(), serviceModules);
@@ -21,12 +22,20 @@ export async function benchReplay(): Promise<Record<string, number>> {
     for (const [label, compression, batchSize] of [['gzip_500', 'gzip', 500], ['none_2000', 'none', 2000]] as const) {
       const topic = `bench_replay_${label}_${Date.now()}`;
       await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      const cpu0 = cpuByService(inv);
+      const self0 = process.cpuUsage();
       const t0 = Date.now();
       const s = await runReplay({ topic, brokers, rate: 0, compression, batchSize, stateFile: join(dir, `${label}.json`), quarantineDir: join(dir, `q-${label}`) });
       const sec = (Date.now() - t0) / 1000;
+      const self = process.cpuUsage(self0);
       out[`${label}.rows`] = s.sent;
       out[`${label}.seconds`] = sec;
       out[`${label}.events_per_s`] = Math.round(s.sent / sec);
+      // What bounds it: the producer (this process) and the brokers' CPU seconds against what the cores had.
+      const kafkaCpu = cpuSpent(cpu0, cpuByService(inv)).find(([svc]) => svc === 'kafka')?.[1] ?? 0;
+      out[`${label}.cpu_s.replay_producer`] = (self.user + self.system) / 1e6;
+      out[`${label}.cpu_s.kafka_brokers`] = kafkaCpu;
+      out[`${label}.cpu_share_of_machine`] = ((self.user + self.system) / 1e6 + kafkaCpu) / (sec * availableParallelism());
       await admin.deleteTopics({ topics: [topic] }).catch(() => {});
     }
     // The same rows read and validated with no Kafka at all: what the reader alone allows on one core.

@@ -58,6 +58,8 @@ export interface Stats {
   alerts: number;
   /** Records re-read only to rebuild the clone detector after a restart or rebalance. */
   warmed: number;
+  /** Time the successful write to each store took, summed: which store bounds the throughput. */
+  storeMs: { hbase: number; redis: number; mysql: number };
 }
 
 class Stopping extends Error {}
@@ -69,7 +71,7 @@ function describe(err: unknown): string {
 }
 
 export class PipelineConsumer {
-  readonly stats: Stats = { batches: 0, records: 0, mysqlApplied: 0, redisApplied: 0, skipped: 0, duplicates: 0, undecodable: 0, lag: 0, alerts: 0, warmed: 0 };
+  readonly stats: Stats = { batches: 0, records: 0, mysqlApplied: 0, redisApplied: 0, skipped: 0, duplicates: 0, undecodable: 0, lag: 0, alerts: 0, warmed: 0, storeMs: { hbase: 0, redis: 0, mysql: 0 } };
   private readonly consumer: Consumer;
   private readonly kafka: Kafka;
   private readonly log: (line: string) => void;
@@ -153,6 +155,7 @@ export class PipelineConsumer {
       undecodable: this.stats.undecodable,
       alerts: this.stats.alerts,
       warmed: this.stats.warmed,
+      storeMs: this.stats.storeMs,
       detector: [...this.detectors.values()].reduce(
         (t, d) => {
           const st = d.detector.stats();
@@ -318,6 +321,7 @@ export class PipelineConsumer {
         await o.hbase.put(records).catch((e) => { throw new Error(`hbase: ${describe(e)}`); });
         hbaseDone = true;
         this.last.ms.hbase = Date.now() - t0;
+        this.stats.storeMs.hbase += this.last.ms.hbase;
       }
       const t1 = Date.now();
       if (!redisDone) {
@@ -326,6 +330,7 @@ export class PipelineConsumer {
         this.stats.redisApplied += r.applied;
         redisDone = true;
         this.last.ms.redis = Date.now() - t1;
+        this.stats.storeMs.redis += this.last.ms.redis;
       }
       const t2 = Date.now();
       const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
@@ -333,6 +338,7 @@ export class PipelineConsumer {
       this.last.mysql = m.applied;
       this.last.dup = m.duplicates.length;
       this.last.ms.mysql = Date.now() - t2;
+      this.stats.storeMs.mysql += this.last.ms.mysql;
       this.stats.mysqlApplied += m.applied;
       this.stats.skipped += m.skipped;
       this.stats.duplicates += m.duplicates.length;
