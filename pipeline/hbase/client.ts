@@ -17,6 +17,7 @@ import types1Module from './gen/thrift1/Hbase_types.js';
 import Hbase2Module from './gen/thrift2/THBaseService.js';
 // @ts-expect-error untyped generated CommonJS
 import types2Module from './gen/thrift2/hbase_types.js';
+import { SinkBinaryProtocol, SinkBufferedTransport } from './fast-binary.ts';
 import { buildBatchMutations, prefixStop, rowFromResult, toBuffer, type Key, type Row, type RowMutation } from './model.ts';
 
 export type { Key, Row, RowMutation } from './model.ts';
@@ -70,8 +71,8 @@ interface Link {
 function openLink(service: any, ep: Endpoint, timeoutMs: number): Promise<Link> {
   return new Promise((resolve, reject) => {
     const connection = thrift.createConnection(ep.host, ep.port, {
-      transport: thrift.TBufferedTransport,
-      protocol: thrift.TBinaryProtocol,
+      transport: SinkBufferedTransport,
+      protocol: SinkBinaryProtocol,
       connect_timeout: timeoutMs,
       timeout: timeoutMs,
       max_attempts: 1,

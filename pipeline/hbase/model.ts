@@ -25,6 +25,18 @@ export function toBuffer(k: Key | Uint8Array): Buffer {
   return typeof k === 'string' ? Buffer.from(k, 'utf8') : Buffer.isBuffer(k) ? k : Buffer.from(k);
 }
 
+// A table has a handful of columns and a batch names them thousands of times: one Buffer (and one check) each.
+const columnNames = new Map<string, Buffer>();
+function columnName(column: string, i: number): Buffer {
+  let b = columnNames.get(column);
+  if (!b) {
+    if (!/^[^:]+:/.test(column)) throw new Error(`mutation ${i}: column ${JSON.stringify(column)} must be "family:qualifier"`);
+    b = Buffer.from(column);
+    if (columnNames.size < 10_000) columnNames.set(column, b);
+  }
+  return b;
+}
+
 export function buildBatchMutations(rows: RowMutation[]): Array<{ row: Buffer; mutations: PlainMutation[] }> {
   return rows.map((r, i) => {
     const cols = Object.entries(r.cells);
@@ -32,10 +44,10 @@ export function buildBatchMutations(rows: RowMutation[]): Array<{ row: Buffer; m
     return {
       row: toBuffer(r.row),
       mutations: cols.map(([column, value]) => {
-        if (!/^[^:]+:/.test(column)) throw new Error(`mutation ${i}: column ${JSON.stringify(column)} must be "family:qualifier"`);
+        const name = columnName(column, i);
         return value === null
-          ? { column: Buffer.from(column), value: null, isDelete: true, writeToWAL: true }
-          : { column: Buffer.from(column), value: toBuffer(value), isDelete: false, writeToWAL: true };
+          ? { column: name, value: null, isDelete: true, writeToWAL: true }
+          : { column: name, value: toBuffer(value), isDelete: false, writeToWAL: true };
       }),
     };
   });

@@ -42,7 +42,7 @@ describe('shard functions', () => {
 const hasJava = spawnSync('java', ['-version']).status === 0;
 
 // Ground truth from a JVM: int arithmetic in JS (imul, |0, >>) must wrap exactly like Java's.
-describe.skipIf(!hasJava)('shard functions against the JVM (skipped: no `java` on PATH)', () => {
+describe.skipIf(!hasJava)(`shard functions against the JVM${hasJava ? '' : ' (skipped: no \`java\` on PATH: apt-get install openjdk-17-jdk-headless)'}`, () => {
   it('match Java for hashCode, HASH_MOD and MyCat PartitionByHashMod', () => {
     const dir = mkdtempSync(join(tmpdir(), 'etclab-shard-'));
     try {
