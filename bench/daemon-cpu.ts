@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Inventory } from '../provision/inventory/types.ts';
-import { serviceHome } from '../provision/plan/build.ts';
+import { daemonsOf } from '../provision/plan/build.ts';
+import { serviceModules } from '../provision/services/registry.ts';
 import { daemonPaths } from '../provision/plan/daemon-scripts.ts';
 
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -22,19 +23,14 @@ function cpuSeconds(pid: string): number {
 
 export function cpuByService(inv: Inventory): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [service, spec] of Object.entries(inv.services)) {
-    for (const [role, nodes] of Object.entries(spec!.roles)) {
-      for (const name of nodes) {
-        const node = inv.nodes.find((n) => n.name === name)!;
-        let pid: string;
-        try {
-          pid = readFileSync(daemonPaths(serviceHome(node, service), role).pid, 'utf8').trim();
-        } catch {
-          continue;
-        }
-        out.set(service, (out.get(service) ?? 0) + cpuSeconds(pid));
-      }
+  for (const d of daemonsOf(inv, serviceModules)) {
+    let pid: string;
+    try {
+      pid = readFileSync(daemonPaths(d.home, d.role).pid, 'utf8').trim();
+    } catch {
+      continue;
     }
+    out.set(d.service, (out.get(d.service) ?? 0) + cpuSeconds(pid));
   }
   return out;
 }

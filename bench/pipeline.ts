@@ -14,6 +14,8 @@ import { runPlan } from '../provision/executors/direct/run.ts';
 import { groupView } from '../provision/probes/pipeline.ts';
 import { waitCaughtUp } from '../test/pipeline-results.ts';
 import { cpuByService, cpuSpent } from './daemon-cpu.ts';
+import { serviceHome } from '../provision/plan/build.ts';
+import { daemonPaths } from '../provision/plan/daemon-scripts.ts';
 
 const peakRss = (pidFile: string): number => {
   const status = readFileSync(`/proc/${readFileSync(pidFile, 'utf8').trim()}/status`, 'utf8');
@@ -52,7 +54,7 @@ export async function benchPipeline(): Promise<Record<string, number | string>> 
       const m = (c.status?.storeMs ?? {}) as Partial<typeof storeMs>;
       for (const k of ['hbase', 'redis', 'mysql'] as const) storeMs[k] += m[k] ?? 0;
     }
-    const rss = consumers.map((n) => peakRss(join(n.baseDir, 'pipeline', 'run', 'consumer.pid')));
+    const rss = consumers.map((n) => peakRss(daemonPaths(serviceHome(n, 'pipeline'), 'consumer').pid));
     // Lag every ~30 s after the replay finished: how fast the backlog drains.
     const lagOverTime = series.filter((_, i) => i % 15 === 0).map(([ms, lag]) => `+${Math.round(produced + ms / 1000)}s:${lag}`).join(' ');
     return {
