@@ -14,7 +14,7 @@ import { expandInputs, DEFAULT_DATA_DIR } from '../pipeline/data/inputs.ts';
 import { openEtcFile } from '../pipeline/data/reader.ts';
 import { passageToMessage } from '../pipeline/data/record.ts';
 import { decodeMessage } from '../pipeline/sinks/message.ts';
-import { flowCounts } from '../pipeline/sinks/proxy-sql.ts';
+import { FLOW_MINUTES_SQL, flowCounts } from '../pipeline/sinks/proxy-sql.ts';
 import type { Passage } from '../pipeline/core/passage.ts';
 import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
 
@@ -102,8 +102,8 @@ export async function labResults(ref: Reference): Promise<LabResults> {
   const hb = await connect(addr(1), 8085, { timeoutMs: 120_000 });
   try {
     const [[{ n }]] = (await db.query('SELECT COUNT(*) AS n FROM etc_passage')) as unknown as [[{ n: number }]];
-    const [fm] = await db.query('SELECT CLEAN_KKMC, minute_start, vehicle_count FROM etc_flow_minute');
-    const mysqlFlow = new Map((fm as Array<{ CLEAN_KKMC: string; minute_start: string; vehicle_count: number }>).map((r) => [`${r.CLEAN_KKMC}\u0000${r.minute_start}`, Number(r.vehicle_count)]));
+    const [fm] = await db.query(FLOW_MINUTES_SQL);
+    const mysqlFlow = new Map((fm as Array<{ CLEAN_KKMC: string; minute_start: string; vehicle_count: number | string }>).map((r) => [`${r.CLEAN_KKMC}\u0000${r.minute_start}`, Number(r.vehicle_count)]));
     const [ca] = await db.query('SELECT alert_id FROM etc_clone_alert');
     const [[{ w }]] = (await db.query('SELECT COUNT(*) AS w FROM etc_flow_warning')) as unknown as [[{ w: number }]];
     const redisFlow = new Map<string, number>();

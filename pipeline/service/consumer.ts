@@ -334,6 +334,7 @@ export class PipelineConsumer {
       }
       const t2 = Date.now();
       const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
+      if (m.recovered) this.log(`[${partition}] ${m.recovered} rows were already stored from these offsets by an interrupted attempt: counted now`);
       if (m.duplicates.length) this.log(`[${partition}] ${m.duplicates.length} GCXH already stored from other offsets (producer duplicates), not counted in MySQL: ${m.duplicates.slice(0, 5).join(', ')}`);
       this.last.mysql = m.applied;
       this.last.dup = m.duplicates.length;

@@ -206,8 +206,8 @@ describe.skipIf(!cfg)(`pipeline consumer on the lab (${why || 'ETCLAB_E2E=1'})`,
     // MySQL: per checkpoint per minute, and rows per checkpoint.
     const cps = checkpoints();
     const ref = flowCounts(sent);
-    const [fm] = await db.query('SELECT CLEAN_KKMC, minute_start, vehicle_count FROM etc_flow_minute WHERE CLEAN_KKMC IN (?)', [cps]);
-    const gotFlow = new Map((fm as { CLEAN_KKMC: string; minute_start: string; vehicle_count: number }[]).map((r) => [`${r.CLEAN_KKMC}\u0000${r.minute_start}`, r.vehicle_count]));
+    const [fm] = await db.query('SELECT CLEAN_KKMC, minute_start, SUM(vehicle_count) AS vehicle_count FROM etc_flow_minute WHERE CLEAN_KKMC IN (?) GROUP BY CLEAN_KKMC, minute_start', [cps]);
+    const gotFlow = new Map((fm as { CLEAN_KKMC: string; minute_start: string; vehicle_count: number | string }[]).map((r) => [`${r.CLEAN_KKMC}\u0000${r.minute_start}`, Number(r.vehicle_count)]));
     expect(gotFlow).toEqual(ref);
     const perCp = new Map<string, number>();
     for (const r of sent) perCp.set(r.passage.checkpoint, (perCp.get(r.passage.checkpoint) ?? 0) + 1);

@@ -4,7 +4,8 @@ import { flowMinuteKey, KEYS, offsetKey } from '../core/redis-keys.ts';
 import { mainRowKey, checkpointIndexRowKey } from '../core/rowkey.ts';
 import { mutations } from '../sinks/hbase.ts';
 import { decodeMessage } from '../sinks/message.ts';
-import { flowCounts, minuteStart, planAlerts, planRows, planWarnings, writeOffsetSql } from '../sinks/proxy-sql.ts';
+import { advanceOffsetSql, claimOffsetSql, flowCounts, minuteStart, partitionRowsSql, planAlerts, planCounts, planPassages, planWarnings } from '../sinks/proxy-sql.ts';
+import { classify } from '../sinks/mysql.ts';
 import { namespacedKey } from '../sinks/redis.ts';
 
 function rec(offset: number, gcxh: string, checkpoint: string, gcsj: string, ts: number) {
@@ -36,13 +37,40 @@ describe('proxy SQL', () => {
     );
   });
 
-  it('chunks the row inserts and upserts counts in a stable order', () => {
-    const s = planRows(rows, 3);
-    expect(s.map((x) => x.sql.slice(0, 30))).toEqual(['INSERT INTO etc_passage (GCXH,', 'INSERT INTO etc_passage (GCXH,', 'INSERT INTO etc_flow_minute (C']);
-    expect(s[0]!.params).toHaveLength(3 * 15);
-    expect(s[0]!.params.slice(0, 11)).toEqual(['A1', '睢宁县', 'G3', 'K731', 'PROVINCE', '江苏-山东', '苏鲁界', 'G3-K731-省际卡口', 1, '2023-12-09 00:00:32', T0]);
-    expect(s[2]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = vehicle_count \+ VALUES\(vehicle_count\)$/);
-    expect(s[2]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:00:00', 2, 'G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1]);
+  it('chunks the row inserts, tagging each row with its Kafka position', () => {
+    const s = planPassages(rows, 2, 3);
+    expect(s.map((x) => x.sql.slice(0, 30))).toEqual(['INSERT INTO etc_passage (GCXH,', 'INSERT INTO etc_passage (GCXH,']);
+    expect(s[0]!.params).toHaveLength(3 * 17);
+    expect(s[0]!.params.slice(0, 17)).toEqual(['A1', '睢宁县', 'G3', 'K731', 'PROVINCE', '江苏-山东', '苏鲁界', 'G3-K731-省际卡口', 1, '2023-12-09 00:00:32', T0, '02', '小型汽车', '苏C08***', '大众', 2, 0]);
+    expect(s[1]!.params.slice(-2)).toEqual([2, 3]);
+  });
+
+  it('writes a partition\'s counts as absolute values in a stable order', () => {
+    const s = planCounts(1, new Map([['S250-K1-省际卡口\u00002023-12-09 00:00:00', 1], ['G3-K731-省际卡口\u00002023-12-09 00:01:00', 4]]));
+    expect(s).toHaveLength(1);
+    expect(s[0]!.sql).toMatch(/^INSERT INTO etc_flow_minute \(CLEAN_KKMC, minute_start, kafka_partition, vehicle_count\)/);
+    // Set, never added to: a repeated statement leaves the same count.
+    expect(s[0]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = VALUES\(vehicle_count\)$/);
+    expect(s[0]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 4, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1, 1]);
+  });
+
+  it('recounts a partition from the minutes its records fall in, near minutes as one range', () => {
+    const q = partitionRowsSql(3, [T0, T0 + 28_000, T0 + 5 * 60_000, T0 + 24 * 3600_000]);
+    const m0 = Math.floor(T0 / 60_000) * 60_000;
+    expect(q.sql).toBe('SELECT CLEAN_KKMC, event_ms FROM etc_passage WHERE kafka_partition = ? AND ((event_ms >= ? AND event_ms < ?) OR (event_ms >= ? AND event_ms < ?))');
+    expect(q.params).toEqual([3, m0, m0 + 6 * 60_000, m0 + 24 * 3600_000, m0 + 24 * 3600_000 + 60_000]);
+  });
+
+  it('tells new rows from rows an interrupted attempt left and from producer duplicates', () => {
+    const stored = new Map([
+      ['A1', { partition: 0, offset: 0 }], // left by an earlier attempt at this very offset
+      ['A2', { partition: 0, offset: 9 }], // the same GCXH from another offset
+      ['A3', { partition: 1, offset: 2 }], // ... or from another partition
+    ]);
+    const r = classify([...rows, rec(4, 'A4', 'S250-K1-省际卡口', '2023-12-09 00:00:41', T0 + 9_000)], 0, stored);
+    expect(r.keep.map((x) => x.offset)).toEqual([3]);
+    expect(r.recovered).toBe(1);
+    expect(r.duplicates).toEqual(['A2', 'A3', 'A4']);
   });
 
   it('stores clone alerts and flow warnings with the numbers that raised them, chunked', () => {
@@ -55,13 +83,18 @@ describe('proxy SQL', () => {
     expect(w[0]!.params).toEqual(['K1', '2023-12-09 00:01:00', 'high', 90, 12.5, 40.2, 6.9]);
   });
 
-  it('writes the offset as insert-once, then compare-and-set', () => {
-    expect(writeOffsetSql('g', 't', 2, null, 10).sql).toMatch(/^INSERT INTO etc_offsets/);
-    const u = writeOffsetSql('g', 't', 2, 10, 25);
-    expect(u.sql).toMatch(/AND next_offset = \?$/);
-    expect(u.params).toEqual([25, null, null, 'g', 't', 2, 10]);
+  it('moves the offset in two steps: claim the position read, advance only where the claim is', () => {
+    expect(claimOffsetSql('g', 't', 2, null, 7, 'tok')).toEqual({
+      sql: 'INSERT INTO etc_offsets (consumer_group, topic, kafka_partition, next_offset, claim) VALUES (?,?,?,?,?)', params: ['g', 't', 2, 7, 'tok'],
+    });
+    expect(claimOffsetSql('g', 't', 2, 10, 10, 'tok')).toEqual({
+      sql: 'UPDATE etc_offsets SET claim = ? WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?', params: ['tok', 'g', 't', 2, 10],
+    });
     // With the clone detector's restart point beside it.
-    expect(writeOffsetSql('g', 't', 2, 10, 25, { warmOffset: 7, maxEventMs: 123 }).params).toEqual([25, 7, 123, 'g', 't', 2, 10]);
+    expect(advanceOffsetSql('g', 't', 2, 'tok', 25, { warmOffset: 7, maxEventMs: 123 })).toEqual({
+      sql: 'UPDATE etc_offsets SET next_offset = ?, warm_offset = ?, max_event_ms = ?, claim = NULL WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? AND claim = ?',
+      params: [25, 7, 123, 'g', 't', 2, 'tok'],
+    });
   });
 });
 

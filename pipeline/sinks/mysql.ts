@@ -1,11 +1,18 @@
 // MySQL sink through the sharding proxy: rows, per-minute counts and the partition's next offset in
 // ONE transaction (seed 001), so after any crash the stored offset says exactly what the tables hold.
 //
-// The proxy runs LOCAL transactions: BEGIN/ROLLBACK are exact (tested against ShardingSphere 5.1 here),
-// and COMMIT is sent to each shard in turn. A consumer killed at any point is safe (no COMMIT sent → every
-// shard rolls back). What LOCAL cannot cover is a shard dying between its neighbours' COMMITs; only XA
-// would, and `SET VARIABLE transaction_type = XA` on this proxy does not make ROLLBACK work (measured),
-// so it is not used.
+// The proxy runs LOCAL transactions: BEGIN/ROLLBACK are exact, and COMMIT is sent to each shard in turn.
+// What LOCAL cannot cover is a shard dying between its neighbours' COMMITs; only XA would, and
+// `SET VARIABLE transaction_type = XA` on this proxy does not make ROLLBACK work (measured), so it is not used.
+//
+// ShardingSphere-Proxy 5.1.0 has one more hole (apache/shardingsphere#18684): a client that disconnects
+// mid-transaction (kill -9) gets its earlier statements rolled back, but the statement it was running may
+// still be committed on its own. So no single statement may leave a wrong state, only an incomplete one the
+// redo completes: rows are tagged with their Kafka position (a redo counts the ones it finds from its own
+// offsets instead of taking them for duplicates), counts are recounted from the rows rather than added,
+// alerts are upserts, and the offset moves in two steps (claim, then advance where the claim is), so it
+// never moves without the rest of its transaction.
+import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { DecodedRecord } from './message.ts';
 import type { DetectorMark } from '../core/partition-clones.ts';
@@ -13,7 +20,8 @@ import type { FlowWarning } from '../core/flow-warning.ts';
 import type { MinuteCount } from '../core/flow-closing.ts';
 import { parseBeijingTime } from '../core/passage.ts';
 import {
-  flowMinutesSql, partitionClocksSql, planAlerts, planRows, planWarnings, readOffsetSql, readProgressSql, writeOffsetSql, writeProgressSql,
+  advanceOffsetSql, advanceProgressSql, claimOffsetSql, claimProgressSql, flowKey, flowMinutesSql, partitionClocksSql, partitionRowsSql,
+  planAlerts, planCounts, planPassages, planWarnings, readOffsetSql, readProgressSql, type Sql,
 } from './proxy-sql.ts';
 
 export interface MysqlEndpoint {
@@ -43,7 +51,10 @@ export interface StoredPosition {
 }
 
 export interface MysqlResult {
+  /** Rows now stored and counted (`recovered` included). */
   applied: number;
+  /** Rows found already stored from these very offsets (by an interrupted earlier attempt): counted now. */
+  recovered: number;
   /** Below the stored offset: an earlier transaction already holds them. */
   skipped: number;
   /** GCXH already in etc_passage from another offset (a producer duplicate): not inserted, not counted. */
@@ -113,35 +124,59 @@ export class MysqlSink {
   }
 
   /** A compare-and-set that matched no row: someone else moved the stored position. */
-  private static async casOne(conn: mysql.PoolConnection, w: { sql: string; params: unknown[] }, what: string): Promise<void> {
+  private static async casOne(conn: mysql.PoolConnection, w: Sql, what: string): Promise<void> {
     const [res] = await conn.query(w.sql, w.params);
     if ((res as mysql.ResultSetHeader).affectedRows !== 1) throw new Error(`${what}: rolled back`);
   }
 
+  private static async run(conn: mysql.PoolConnection, statements: Sql[]): Promise<void> {
+    for (const s of statements) await conn.query(s.sql, s.params);
+  }
+
   async apply(b: SinkBatch): Promise<MysqlResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(b);
+      } catch (e) {
+        // A row committed after this transaction's snapshot (a dead writer's statement the proxy let through
+        // late, or the same GCXH from another partition): a fresh snapshot sees it and classifies it.
+        if ((e as { errno?: number }).errno !== ER_DUP_ENTRY || attempt === 3) throw e;
+      }
+    }
+  }
+
+  private async applyOnce(b: SinkBatch): Promise<MysqlResult> {
     return this.transaction<MysqlResult>(async (conn) => {
       const r = readOffsetSql(b.group, b.topic, b.partition);
       const [rows] = await conn.query(r.sql, r.params);
       const got = rows as { next_offset: number | string }[];
       const stored = got.length ? Number(got[0]!.next_offset) : null;
-      if (stored !== null && stored >= b.nextOffset) return { rollback: { applied: 0, skipped: b.records.length, duplicates: [] } };
+      if (stored !== null && stored >= b.nextOffset) return { rollback: { applied: 0, recovered: 0, skipped: b.records.length, duplicates: [] } };
+      const where = `etc_offsets ${b.group}/${b.topic}[${b.partition}]`;
+      const token = randomUUID();
+      await MysqlSink.casOne(conn, claimOffsetSql(b.group, b.topic, b.partition, stored, b.records[0]?.offset ?? b.nextOffset, token), `${where} moved past ${stored} under us (another consumer?)`);
       const fresh = b.records.filter((x) => stored === null || x.offset >= stored);
-      const duplicates = await this.existing(conn, fresh);
-      const seen = new Set(duplicates);
-      const keep: DecodedRecord[] = [];
-      const dupes: string[] = [];
-      for (const x of fresh) {
-        if (seen.has(x.passage.gcxh)) dupes.push(x.passage.gcxh);
-        else keep.push(x);
-        seen.add(x.passage.gcxh);
-      }
-      for (const s of planRows(keep)) await conn.query(s.sql, s.params);
+      const { keep, recovered, duplicates } = classify(fresh, b.partition, await this.existing(conn, fresh));
+      await MysqlSink.run(conn, planPassages(keep, b.partition));
+      if (fresh.length) await MysqlSink.run(conn, planCounts(b.partition, await this.recount(conn, b.partition, fresh)));
       // Alerts raised by the fresh records only: those below the stored offset were written with theirs.
-      for (const s of planAlerts(fresh.flatMap((x) => x.alerts ?? []))) await conn.query(s.sql, s.params);
-      const w = writeOffsetSql(b.group, b.topic, b.partition, stored, b.nextOffset, b.mark);
-      await MysqlSink.casOne(conn, w, `etc_offsets ${b.group}/${b.topic}[${b.partition}] moved past ${stored} under us (another consumer?)`);
-      return { applied: keep.length, skipped: b.records.length - fresh.length, duplicates: dupes };
+      await MysqlSink.run(conn, planAlerts(fresh.flatMap((x) => x.alerts ?? [])));
+      await MysqlSink.casOne(conn, advanceOffsetSql(b.group, b.topic, b.partition, token, b.nextOffset, b.mark), `${where} lost its claim (another consumer?)`);
+      return { applied: keep.length + recovered, recovered, skipped: b.records.length - fresh.length, duplicates };
     });
+  }
+
+  /** The partition's count of every bucket these records fall in, from the rows it holds now (own writes included). */
+  private async recount(conn: mysql.PoolConnection, partition: number, records: DecodedRecord[]): Promise<Map<string, number>> {
+    const counts = new Map(records.map((x) => [flowKey(x.passage.checkpoint, x.passage.eventTime), 0]));
+    const q = partitionRowsSql(partition, records.map((x) => x.passage.eventTime));
+    const [rows] = await conn.query(q.sql, q.params);
+    for (const r of rows as { CLEAN_KKMC: string; event_ms: number | string }[]) {
+      const k = flowKey(r.CLEAN_KKMC, Number(r.event_ms));
+      const n = counts.get(k);
+      if (n !== undefined) counts.set(k, n + 1);
+    }
+    return counts;
   }
 
   /** Each partition's event-time clock (the clone detector's, stored with the offset). */
@@ -171,18 +206,21 @@ export class MysqlSink {
   /** The warnings of minutes before `to` and the new progress, in one transaction (compare-and-set on it). */
   async applyWarnings(job: string, stored: number | null, to: number, warnings: FlowWarning[]): Promise<void> {
     await this.transaction(async (conn) => {
-      for (const s of planWarnings(warnings)) await conn.query(s.sql, s.params);
-      await MysqlSink.casOne(conn, writeProgressSql(job, stored, to), `etc_flow_progress ${job} moved past ${stored} under us (a second warner?)`);
+      const token = randomUUID();
+      await MysqlSink.casOne(conn, claimProgressSql(job, stored, token), `etc_flow_progress ${job} moved past ${stored} under us (a second warner?)`);
+      await MysqlSink.run(conn, planWarnings(warnings));
+      await MysqlSink.casOne(conn, advanceProgressSql(job, token, to), `etc_flow_progress ${job} lost its claim (a second warner?)`);
     });
   }
 
-  /** GCXHs of these records already stored (the primary key would fail the whole batch otherwise). */
-  private async existing(conn: mysql.PoolConnection, records: DecodedRecord[]): Promise<string[]> {
-    const out: string[] = [];
+  /** These records' GCXHs already stored, with the Kafka position each was stored from. */
+  private async existing(conn: mysql.PoolConnection, records: DecodedRecord[]): Promise<Map<string, StoredFrom>> {
+    const out = new Map<string, StoredFrom>();
     for (let i = 0; i < records.length; i += 1000) {
       const ids = records.slice(i, i + 1000).map((x) => x.passage.gcxh);
-      const [rows] = await conn.query('SELECT GCXH FROM etc_passage WHERE GCXH IN (?)', [ids]);
-      for (const r of rows as { GCXH: string }[]) out.push(r.GCXH);
+      const [rows] = await conn.query('SELECT GCXH, kafka_partition, kafka_offset FROM etc_passage WHERE GCXH IN (?)', [ids]);
+      for (const r of rows as { GCXH: string; kafka_partition: number | null; kafka_offset: number | string | null }[])
+        out.set(r.GCXH, { partition: r.kafka_partition, offset: r.kafka_offset === null ? null : Number(r.kafka_offset) });
     }
     return out;
   }
@@ -190,4 +228,32 @@ export class MysqlSink {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+const ER_DUP_ENTRY = 1062;
+
+interface StoredFrom {
+  partition: number | null;
+  offset: number | null;
+}
+
+/**
+ * New rows to insert; rows already stored from these very offsets (an interrupted attempt's statement that
+ * outlived it: to be counted, not inserted); and GCXHs stored from elsewhere (producer duplicates: neither).
+ */
+export function classify(records: DecodedRecord[], partition: number, stored: Map<string, StoredFrom>): { keep: DecodedRecord[]; recovered: number; duplicates: string[] } {
+  const keep: DecodedRecord[] = [];
+  const duplicates: string[] = [];
+  const seen = new Set<string>();
+  let recovered = 0;
+  for (const x of records) {
+    const gcxh = x.passage.gcxh;
+    const s = stored.get(gcxh);
+    if (seen.has(gcxh)) duplicates.push(gcxh);
+    else if (!s) keep.push(x);
+    else if (s.partition === partition && s.offset === x.offset) recovered++;
+    else duplicates.push(gcxh);
+    seen.add(gcxh);
+  }
+  return { keep, recovered, duplicates };
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProbeResult } from './types.ts';
 import type { ProbeContext } from './registry.ts';
 import { keyOnShard, type ShardEngine } from '../services/proxy/sharding.ts';
-import { TABLES } from '../services/proxy/schema.ts';
+import { TABLES, columnsOf, type LogicalTable } from '../services/proxy/schema.ts';
 
 export interface MysqlProxyProbe {
   protocol: 'mysql-proxy';
@@ -28,9 +28,41 @@ type Conn = mysql.Connection;
 const connect = (host: string, port: number, user: string, password: string, database: string): Promise<Conn> =>
   mysql.createConnection({ host, port, user, password, database, connectTimeout: 5000, charset: 'utf8mb4' });
 
+/**
+ * Creates the logical tables. A table an older etclab created without a column this one writes is rebuilt
+ * when empty; holding rows, it is left alone and named, with the command that empties it.
+ */
 export async function ensureSchema(proxyConn: Conn): Promise<void> {
-  for (const t of TABLES) await proxyConn.query(t.ddl);
+  for (const t of TABLES) {
+    await proxyConn.query(t.ddl);
+    const missing = await missingColumns(proxyConn, t);
+    if (!missing.length) continue;
+    const [rows] = await proxyConn.query(`SELECT COUNT(*) AS n FROM ${t.name}`);
+    const n = Number((rows as Array<{ n: number | string }>)[0]?.n ?? 0);
+    if (n > 0)
+      throw new Error(`MySQL table ${t.name} was made by an older etclab (no column ${missing.join(', ')}) and holds ${n} rows: \`etclab reset\` empties the pipeline's tables, then \`etclab up\` rebuilds it`);
+    await proxyConn.query(`DROP TABLE ${t.name}`);
+    await proxyConn.query(t.ddl);
+  }
 }
+
+async function missingColumns(conn: Conn, t: LogicalTable): Promise<string[]> {
+  const has = (cols: string[]) =>
+    conn.query(`SELECT ${cols.join(', ')} FROM ${t.name} LIMIT 0`).then(
+      () => true,
+      (e: { errno?: number }) => {
+        if (e.errno === ER_BAD_FIELD_ERROR) return false;
+        throw e;
+      },
+    );
+  const all = columnsOf(t);
+  if (await has(all)) return [];
+  const out: string[] = [];
+  for (const c of all) if (!(await has([c]))) out.push(c);
+  return out;
+}
+
+const ER_BAD_FIELD_ERROR = 1054;
 
 /** Which shards hold a row with this GCXH, read directly from each MariaDB. */
 async function shardsHolding(shardConns: Conn[], gcxh: string): Promise<number[]> {

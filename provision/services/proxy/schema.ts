@@ -33,20 +33,26 @@ export const TABLES: LogicalTable[] = [
   HPZL_LABEL VARCHAR(16) NULL,
   HPHM VARCHAR(16) NULL,
   BRAND VARCHAR(64) NULL,
+  kafka_partition INT NULL,
+  kafka_offset BIGINT NULL,
   PRIMARY KEY (GCXH),
   KEY idx_checkpoint_time (CLEAN_KKMC, GCSJ),
-  KEY idx_plate (HPHM)
+  KEY idx_plate (HPHM),
+  KEY idx_partition_time (kafka_partition, event_ms)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
   {
     name: 'etc_flow_minute',
     kind: 'sharded',
+    // One row per (checkpoint, minute, Kafka partition): each holds the number of etc_passage rows from that
+    // partition (recounted, not incremented: see pipeline/sinks/mysql.ts); the minute's flow is their SUM.
     // Neutral column names: MINUTE and COUNT are keywords some SQL parsers in the path reject as identifiers.
     ddl: `CREATE TABLE IF NOT EXISTS etc_flow_minute (
   CLEAN_KKMC VARCHAR(64) NOT NULL,
   minute_start DATETIME NOT NULL,
+  kafka_partition INT NOT NULL,
   vehicle_count INT NOT NULL,
-  PRIMARY KEY (CLEAN_KKMC, minute_start)
+  PRIMARY KEY (CLEAN_KKMC, minute_start, kafka_partition)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
   {
@@ -91,6 +97,7 @@ export const TABLES: LogicalTable[] = [
     ddl: `CREATE TABLE IF NOT EXISTS etc_flow_progress (
   job VARCHAR(128) NOT NULL,
   closed_until BIGINT NOT NULL,
+  claim VARCHAR(36) NULL,
   PRIMARY KEY (job)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
@@ -104,11 +111,17 @@ export const TABLES: LogicalTable[] = [
   next_offset BIGINT NOT NULL,
   warm_offset BIGINT NULL,
   max_event_ms BIGINT NULL,
+  claim VARCHAR(36) NULL,
   updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (consumer_group, topic, kafka_partition)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
 ];
+
+/** The columns a table's DDL declares, so a table left by an older etclab can be recognised. */
+export function columnsOf(t: LogicalTable): string[] {
+  return [...t.ddl.matchAll(/^  (\w+) [A-Z]/gm)].map((m) => m[1]!).filter((c) => c !== 'PRIMARY' && c !== 'KEY');
+}
 
 export const shardedTables = () => TABLES.filter((t) => t.kind === 'sharded').map((t) => t.name);
 export const broadcastTables = () => TABLES.filter((t) => t.kind === 'broadcast').map((t) => t.name);
