@@ -7,8 +7,9 @@
 //
 // ShardingSphere-Proxy 5.1.0 has one more hole (apache/shardingsphere#18684): a client that disconnects
 // mid-transaction (kill -9) gets its earlier statements rolled back, but the statement it was running may
-// still be committed on its own. So no single statement may leave a wrong state, only an incomplete one the
-// redo completes: rows are tagged with their Kafka position (a redo counts the ones it finds from its own
+// still be committed on its own; or the transaction stays open on a shard with its locks until MariaDB's
+// idle_write_transaction_timeout ends it (provision/services/mariadb). So no single statement may leave a
+// wrong state, only an incomplete one the redo completes: rows are tagged with their Kafka position (a redo counts the ones it finds from its own
 // offsets instead of taking them for duplicates), counts are recounted from the rows rather than added,
 // alerts are upserts, and the offset moves in two steps (claim, then advance where the claim is), so it
 // never moves without the rest of its transaction.
