@@ -81,6 +81,9 @@ describe('proxy SQL', () => {
     expect(a[0]!.params.slice(0, 11)).toEqual(['clone:A:g1:g2', 'A', '苏C1', 'K2', 'g2', 61_000, 'K1', 'g1', 1000, 60_000, 600_000]);
     const w = planWarnings([{ checkpoint: 'K1', minute: Date.UTC(2023, 11, 9, 0, 1) - 8 * 3600_000, count: 90, direction: 'high', baseline: 12.5, threshold: 40.2, sd: 6.9 }]);
     expect(w[0]!.params).toEqual(['K1', '2023-12-09 00:01:00', 'high', 90, 12.5, 40.2, 6.9]);
+    // Both repeatable: a redo after an interrupted attempt must not fail on the rows that attempt left.
+    expect(a[0]!.sql).toMatch(/ON DUPLICATE KEY UPDATE alert_id = alert_id$/);
+    expect(w[0]!.sql).toMatch(/ON DUPLICATE KEY UPDATE direction = VALUES\(direction\), vehicle_count = VALUES\(vehicle_count\), baseline = VALUES\(baseline\), threshold = VALUES\(threshold\), sd = VALUES\(sd\)$/);
   });
 
   it('moves the offset in two steps: claim the position read, advance only where the claim is', () => {

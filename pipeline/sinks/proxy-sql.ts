@@ -88,7 +88,7 @@ export function partitionRowsSql(partition: number, eventTimes: number[]): Sql {
 /**
  * Upserts of one partition's counts as absolute values. Recounting instead of adding makes every write of
  * a count repeatable: a statement that outlived its transaction (see mysql.ts) is corrected by the redo.
- * Sorted so two transactions touching the same buckets lock them in the same order (no deadlock).
+ * Rows are the partition's own, so consumers of different partitions never wait on each other here.
  */
 export function planCounts(partition: number, counts: Map<string, number>, rowsPerInsert = ROWS_PER_INSERT): Sql[] {
   const sorted = [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
