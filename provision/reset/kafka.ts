@@ -153,10 +153,21 @@ async function topicReady(admin: Admin, p: KafkaTopicParams): Promise<string | n
   return bad.length ? `partitions ${bad.map((x) => `${x.partitionId} (leader ${x.leader}, replicas ${x.replicas.length}, in sync ${x.isr.length})`).join(', ')} not ready` : null;
 }
 
+/** A broker not yet told of a topic just created answers with these: the next ask may find it. */
+export function notYet(e: unknown): string | null {
+  const err = e as { type?: string; retriable?: boolean; message?: string; originalError?: unknown };
+  const inner = (err.originalError ?? err) as typeof err;
+  return inner.retriable || inner.type === 'UNKNOWN_TOPIC_OR_PARTITION' || inner.type === 'LEADER_NOT_AVAILABLE' ? String(inner.message ?? err.message) : null;
+}
+
 async function until(what: string, timeoutMs: number, check: () => Promise<string | null>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const why = await check();
+    const why = await check().catch((e) => {
+      const transient = notYet(e);
+      if (transient === null) throw e;
+      return transient;
+    });
     if (why === null) return;
     if (Date.now() > deadline) throw new Error(`${what} after ${timeoutMs / 1000} s: ${why}`);
     await sleep(500);
