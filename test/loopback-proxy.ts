@@ -11,6 +11,7 @@ import { fetchArtifact } from '../provision/artifacts/cache.ts';
 import { fillSecrets } from '../provision/executors/direct/secrets-fill.ts';
 import { proxy, proxyArtifact } from '../provision/services/proxy/index.ts';
 import { IDLE_WRITE_TIMEOUT_SEC } from '../provision/services/mariadb/index.ts';
+import { stopProc } from '../pipeline/service/testkit.ts';
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -55,15 +56,6 @@ function waitPort(host: string, port: number, timeoutMs: number, alive: () => bo
   });
 }
 
-async function stopProcess(p: ChildProcess | undefined, graceMs: number): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
-  await gone;
-  clearTimeout(timer);
-}
-
 /**
  * `hosts` are the three shards' loopback addresses (the proxy listens on the first); `password` has ':'
  * and '@' so the proxy's user line is exercised. The shards take the mariadb module's idle write
@@ -74,8 +66,8 @@ export async function startLoopbackProxy(hosts: string[], password: string, opts
   const dbs: ChildProcess[] = [];
   let proxyProc: ChildProcess | undefined;
   const stop = async () => {
-    await stopProcess(proxyProc, 20_000);
-    await Promise.all(dbs.map((p) => stopProcess(p, 30_000)));
+    await stopProc(proxyProc, 20_000);
+    await Promise.all(dbs.map((p) => stopProc(p, 30_000)));
     rmSync(root, { recursive: true, force: true });
   };
   try {

@@ -37,7 +37,7 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function stopProc(p: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+export async function stopProc(p: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return;
   const gone = new Promise<void>((r) => p.once('exit', () => r()));
   p.kill('SIGTERM');
