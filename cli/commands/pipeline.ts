@@ -29,7 +29,20 @@ export function formatGroupView(v: GroupView, group: string, topic: string): str
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const table = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
   const up = v.consumers.filter((c) => c.status?.state === 'consuming').length;
-  return `group ${group} on topic ${topic}: ${up}/${v.consumers.length} consumers consuming, partitions [${v.assigned.join(',')}], ${v.records} records since start, ${v.rate} records/s, lag ${v.lag}\n${table}`;
+  return `group ${group} on topic ${topic}: ${up}/${v.consumers.length} consumers consuming, partitions [${v.assigned.join(',')}], ${v.records} records since start, ${v.rate} records/s, lag ${v.lag}\n${table}${lateLine(v)}`;
+}
+
+interface DetectorFigures { passages: number; bytesEstimate: number; reordered: number; late: number; boundMs: number }
+
+/** How out-of-order passages were handled: "late" is never silently "ignored". */
+function lateLine(v: GroupView): string {
+  const ds = v.consumers.map((c) => c.status?.detector as DetectorFigures | undefined).filter((d): d is DetectorFigures => !!d);
+  if (ds.length === 0) return '';
+  const sum = (k: keyof DetectorFigures) => ds.reduce((n, d) => n + d[k], 0);
+  const days = (Math.max(...ds.map((d) => d.boundMs)) / 86_400_000).toFixed(1).replace(/\.0$/, '');
+  const beyond = sum('late');
+  return `\nclone detector: ${sum('passages')} passages held (~${(sum('bytesEstimate') / 1048576).toFixed(1)} MiB); ${sum('reordered')} arrived after a later passage within the ${days}-day bound (paired exactly)` +
+    (beyond ? `; ${beyond} LATE beyond the bound: paired only with passages still held, pairs with expired ones may be missed (raise services.pipeline.settings.outOfOrdernessMin)` : '; none beyond it');
 }
 
 export function registerPipelineCommands(program: Command): void {

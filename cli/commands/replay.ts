@@ -24,6 +24,7 @@ const num = (name: string) => (v: string) => {
 
 interface CliOpts {
   topic: string;
+  order: string;
   brokers?: string;
   rate?: number;
   speed?: number;
@@ -44,9 +45,10 @@ export function registerReplayCommands(program: Command): void {
     .description('send cleaned ETC rows to Kafka (JSON, key = plate, timestamp = event time); bad rows are quarantined, never fatal')
     .argument('[inputs...]', 'CSV files or directories (default: the shared ETC data set)')
     .option('--topic <name>', 'Kafka topic', DEFAULT_TOPIC)
+    .option('--order <order>', 'time: all inputs merged by event time, as a live feed sends them; file: file after file, each in its own order', 'time')
     .option('--brokers <list>', 'host:port,... of the Kafka brokers')
     .option('--rate <n>', `rows per second, 0 = unlimited (default ${DEFAULT_RATE}, or unlimited with --speed)`, num('--rate'))
-    .option('--speed <x>', 'replay at x times event time (60 = one event minute per second)', num('--speed'))
+    .option('--speed <x>', 'replay x seconds of traffic per second (60 = one event minute per second; time order only)', num('--speed'))
     .option('--max', 'as fast as the brokers take it (same as --rate 0)')
     .option('--limit <n>', 'stop after sending n rows', num('--limit'))
     .option('--resume', 'continue after the last acknowledged row of the previous replay')
@@ -58,6 +60,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: CliOpts) => {
       if (o.max && (o.rate !== undefined || o.speed !== undefined)) throw new Error('--max goes alone: it means no pacing; drop --rate/--speed');
+      if (o.order !== 'time' && o.order !== 'file') throw new Error(`--order must be time or file, got "${o.order}"`);
       if (o.compression !== 'gzip' && o.compression !== 'none') throw new Error(`--compression must be gzip or none, got "${o.compression}"`);
       const ac = new AbortController();
       const onSigint = () => {
@@ -71,6 +74,7 @@ export function registerReplayCommands(program: Command): void {
       const opts: ReplayOptions = {
         inputs,
         topic: o.topic,
+        order: o.order,
         brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean) ?? (o.dryRun ? undefined : await brokersFromInventory(program)),
         rate: o.max ? 0 : o.rate,
         speed: o.speed,
@@ -97,7 +101,7 @@ export function registerReplayCommands(program: Command): void {
         if (o.json) console.log(JSON.stringify(s, null, 2));
         else {
           const rej = Object.entries(s.rejected).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
-          console.log(`${o.dryRun ? 'validated' : 'sent'} ${s.sent} rows from ${s.files} files in ${(s.elapsedMs / 1000).toFixed(1)}s (${s.stopped}); rejected: ${rej}` +
+          console.log(`${o.dryRun ? 'validated' : 'sent'} ${s.sent} rows from ${s.files} files in ${(s.elapsedMs / 1000).toFixed(1)}s in ${s.order} order (${s.stopped}); peak RSS ${s.peakRssMiB} MiB; rejected: ${rej}` +
             (s.skipped ? `; skipped ${s.skipped} already sent` : '') + (s.quarantineDir && rej !== 'none' ? `; quarantine: ${s.quarantineDir}` : ''));
           for (const e of s.fileErrors) console.log(`unreadable: ${e}`);
         }

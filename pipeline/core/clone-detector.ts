@@ -178,6 +178,9 @@ export interface DetectorStats {
   /** Rough V8 heap held by the state (see STATE_BYTES_*). */
   bytesEstimate: number;
   events: number;
+  /** Arrived after a later passage, within the bound: held and paired exactly like an in-order one. */
+  reordered: number;
+  /** Older than the watermark (beyond the bound): paired only with what is still held; a pair whose partner expired is missed. */
   late: number;
   duplicates: number;
   alerts: number;
@@ -208,6 +211,7 @@ interface Held {
  */
 export class CloneDetector {
   private readonly ooo: number;
+  get outOfOrdernessMs(): number { return this.ooo; }
   private maxTs = Number.NEGATIVE_INFINITY;
   private wm = Number.NEGATIVE_INFINITY;
   private readonly state = new Map<string, Held[]>();
@@ -216,6 +220,7 @@ export class CloneDetector {
   private readonly bucketKeys: number[] = [];
   private held = 0;
   private events = 0;
+  private reordered = 0;
   private late = 0;
   private duplicates = 0;
   private alerts = 0;
@@ -245,8 +250,8 @@ export class CloneDetector {
         if (Math.abs(h.eventTime - p.eventTime) < th) out.push(makeAlert(this.rule, { ...h, plate: p.plate }, p, th));
       }
     }
-    const isLate = p.eventTime < this.wm;
-    if (isLate) this.late++;
+    if (p.eventTime < this.wm) this.late++;
+    else if (p.eventTime < this.maxTs) this.reordered++;
     const expireAt = p.eventTime + this.rule.horizonMs;
     if (expireAt > this.wm) {
       const h: Held = { gcxh: p.gcxh, checkpoint: p.checkpoint, eventTime: p.eventTime };
@@ -297,6 +302,7 @@ export class CloneDetector {
       passages: this.held,
       bytesEstimate: this.state.size * STATE_BYTES_PER_PLATE + this.held * STATE_BYTES_PER_PASSAGE,
       events: this.events,
+      reordered: this.reordered,
       late: this.late,
       duplicates: this.duplicates,
       alerts: this.alerts,

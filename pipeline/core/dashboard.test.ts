@@ -87,14 +87,15 @@ describe('planDashboardBatch (pure)', () => {
   it.each([[null, null], ['42', 42]] as const)('parseAppliedOffset(%j)', (v, n) => expect(parseAppliedOffset(v)).toBe(n));
   it('parseAppliedOffset refuses garbage', () => expect(() => parseAppliedOffset('4x')).toThrow(/non-offset/));
 
-  it('flow warnings: recent set, counts by direction, then the progress marker', () => {
+  it('flow warnings: the recent set and counts by direction rebuilt from every warning, then the progress marker', () => {
     const w = (minute: number, direction: 'high' | 'low') => ({ checkpoint: 'K1', minute, count: 1, direction, baseline: 1, threshold: 1, sd: 1 });
-    const cmds = planWarningCommands([w(120_000, 'low'), w(60_000, 'high'), w(180_000, 'high')], 240_000);
-    expect(cmds.map((c) => c[0])).toEqual(['ZADD', 'ZREMRANGEBYRANK', 'HINCRBY', 'HINCRBY', 'SET']);
-    expect(cmds[0]!.filter((_, i) => i >= 2 && i % 2 === 0)).toEqual(['60000', '120000', '180000']);
-    expect(cmds.slice(2, 4)).toEqual([['HINCRBY', KEYS.alertCounts, 'flow_high', '2'], ['HINCRBY', KEYS.alertCounts, 'flow_low', '1']]);
+    const cmds = planWarningCommands([w(120_000, 'low'), w(60_000, 'high'), w(180_000, 'high')], 240_000, 2);
+    expect(cmds.map((c) => c[0])).toEqual(['DEL', 'ZADD', 'ZREMRANGEBYRANK', 'HSET', 'SET']);
+    expect(cmds[1]!.filter((_, i) => i >= 2 && i % 2 === 0)).toEqual(['120000', '180000']);
+    expect(cmds[3]).toEqual(['HSET', KEYS.alertCounts, 'flow_high', '2', 'flow_low', '1']);
     expect(cmds.at(-1)).toEqual(['SET', KEYS.flowProgress, '240000']);
-    expect(planWarningCommands([], 5)).toEqual([['SET', KEYS.flowProgress, '5']]);
+    // No warnings left (a checkpoint judged again): the set goes and the counts are zero.
+    expect(planWarningCommands([], 5)).toEqual([['DEL', KEYS.flowRecent], ['HSET', KEYS.alertCounts, 'flow_high', '0', 'flow_low', '0'], ['SET', KEYS.flowProgress, '5']]);
   });
 });
 

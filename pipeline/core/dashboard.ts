@@ -158,15 +158,17 @@ function recentSetCommands(key: string, members: Array<[number, string]>, keep: 
   ];
 }
 
-/** The flow warner's MULTI body: recent set, counts by direction, then its progress marker. */
+/**
+ * The flow warner's MULTI body: the recent set and the counts by direction rebuilt from every current
+ * warning (a checkpoint judged again can take warnings back), then its progress. Absolute, so repeatable.
+ */
 export function planWarningCommands(warnings: FlowWarning[], to: number, keep = RECENT_ALERTS_KEEP): RedisCommand[] {
-  const cmds: RedisCommand[] = [];
-  if (warnings.length) {
-    cmds.push(...recentSetCommands(KEYS.flowRecent, warnings.map((w) => [w.minute, warningMember(w)]), keep));
-    const by = new Map<string, number>();
-    for (const w of warnings) bump(by, `flow_${w.direction}`);
-    for (const [f, n] of sortedEntries(by)) cmds.push(['HINCRBY', KEYS.alertCounts, f, String(n)]);
-  }
+  const newest = [...warnings].sort((a, b) => a.minute - b.minute || (a.checkpoint < b.checkpoint ? -1 : 1)).slice(-keep);
+  const cmds: RedisCommand[] = [['DEL', KEYS.flowRecent]];
+  cmds.push(...recentSetCommands(KEYS.flowRecent, newest.map((w) => [w.minute, warningMember(w)]), keep));
+  const by = new Map<string, number>([['flow_high', 0], ['flow_low', 0]]);
+  for (const w of warnings) bump(by, `flow_${w.direction}`);
+  cmds.push(['HSET', KEYS.alertCounts, ...sortedEntries(by).flatMap(([f, n]) => [f, String(n)])]);
   cmds.push(['SET', KEYS.flowProgress, String(to)]);
   return cmds;
 }

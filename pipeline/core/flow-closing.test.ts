@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { finalBefore, judgeMinutes, type MinuteCount } from './flow-closing.ts';
+import { finalBefore } from './flow-closing.ts';
+import { FlowJudge, type PartitionMinuteCount } from './flow-judge.ts';
 import { EwmaFlowDetector } from './flow-warning.ts';
 
 const MIN = 60_000;
@@ -13,30 +14,33 @@ describe('final minutes', () => {
 });
 
 describe('judging minutes', () => {
-  const steady = (cp: string, from: number, to: number, n: number): MinuteCount[] =>
-    Array.from({ length: (to - from) / MIN }, (_, i) => ({ checkpoint: cp, minute: from + i * MIN, count: n }));
+  const steady = (cp: string, from: number, to: number, n: number): PartitionMinuteCount[] =>
+    Array.from({ length: (to - from) / MIN }, (_, i) => ({ checkpoint: cp, minute: from + i * MIN, partition: i % 3, count: n }));
 
   it('warns on a spike and on a silent minute, with the numbers, and gives the same warnings in one call or many', () => {
-    const counts = [...steady('K1', 0, 60 * MIN, 40), { checkpoint: 'K1', minute: 60 * MIN, count: 200 }, ...steady('K1', 61 * MIN, 120 * MIN, 40)];
+    const counts = [...steady('K1', 0, 60 * MIN, 40), { checkpoint: 'K1', minute: 60 * MIN, partition: 0, count: 200 }, ...steady('K1', 61 * MIN, 120 * MIN, 40)];
     // Minute 120 has no row at all: a zero, far below.
     counts.push(...steady('K1', 121 * MIN, 130 * MIN, 40));
-    const once = judgeMinutes(new EwmaFlowDetector(), counts, 0, 130 * MIN, new Map());
+    const j1 = new FlowJudge(() => new EwmaFlowDetector());
+    j1.update(counts);
+    j1.advance(130 * MIN);
+    const once = j1.warnings();
     expect(once.map((w) => [w.minute / MIN, w.direction, w.count])).toEqual([[60, 'high', 200], [120, 'low', 0]]);
     expect(once[0]).toMatchObject({ checkpoint: 'K1', baseline: 40 });
     expect(once[0]!.threshold).toBeGreaterThan(40);
 
-    const d = new EwmaFlowDetector();
-    const seen = new Map<string, number>();
-    const parts = [0, 13, 40, 61, 119, 121, 130].map((m) => m * MIN);
-    const many = parts.slice(1).flatMap((to, i) => judgeMinutes(d, counts, parts[i]!, to, seen));
-    expect(many).toEqual(once);
+    const j2 = new FlowJudge(() => new EwmaFlowDetector());
+    j2.update(counts);
+    for (const to of [13, 40, 61, 119, 121, 130]) j2.advance(to * MIN);
+    expect(j2.warnings()).toEqual(once);
+    expect(j2.rejudged).toBe(0);
   });
 
   it('starts each checkpoint at its first counted minute, not before', () => {
-    const seen = new Map<string, number>();
-    const d = new EwmaFlowDetector({ warmup: 1 });
-    judgeMinutes(d, [{ checkpoint: 'K2', minute: 30 * MIN, count: 5 }], 0, 31 * MIN, seen);
-    expect(seen.get('K2')).toBe(30 * MIN);
-    expect(d.baseline('K2')!.n).toBe(1);
+    let seen: EwmaFlowDetector | undefined;
+    const j = new FlowJudge(() => (seen = new EwmaFlowDetector({ warmup: 1 })));
+    j.update([{ checkpoint: 'K2', minute: 30 * MIN, partition: 1, count: 5 }]);
+    j.advance(31 * MIN);
+    expect(seen!.baseline('K2')!.n).toBe(1);
   });
 });

@@ -34,10 +34,10 @@ function makeInput(name: string, n: number, idBase: number): string {
   return writeCsv(dir, name, rows);
 }
 
-const fast = { rate: 0, lingerMs: 0, sleep: async () => {} };
+const fast = { rate: 0, lingerMs: 0, sleep: async () => {}, order: 'file' as const };
 const sourceOf = (m: OutMessage) => m.headers['etclab-source'];
 
-describe('replay loop (in-memory sink)', () => {
+describe('replay loop in file order (in-memory sink)', () => {
   const inDir = join(dir, 'in');
   mkdirSync(inDir);
   makeInput('in/a.csv', 40, 1000);
@@ -89,7 +89,7 @@ describe('replay loop (in-memory sink)', () => {
     const first = new MemorySink();
     let clock = 0;
     const s1 = await runReplay({
-      inputs: [inDir], sink: first, batchSize: 5, stateFile, quarantineDir: join(dir, 'q3'), rate: 10, lingerMs: 50,
+      inputs: [inDir], sink: first, batchSize: 5, stateFile, quarantineDir: join(dir, 'q3'), rate: 10, lingerMs: 50, order: 'file',
       now: () => clock,
       sleep: async (ms) => { clock += ms; if (clock >= 2000) ac.abort(); },
       signal: ac.signal,
@@ -122,8 +122,67 @@ describe('replay loop (in-memory sink)', () => {
   it('paces at the requested rate on a fake clock', async () => {
     let clock = 0;
     const sink = new MemorySink();
-    await runReplay({ inputs: [inDir], sink, stateFile: join(dir, 's6.json'), quarantineDir: join(dir, 'q6'), rate: 20, batchSize: 1000, lingerMs: 10_000, max: 41, now: () => clock, sleep: async (ms) => { clock += ms; } });
+    await runReplay({ inputs: [inDir], sink, stateFile: join(dir, 's6.json'), quarantineDir: join(dir, 'q6'), rate: 20, batchSize: 1000, lingerMs: 10_000, max: 41, now: () => clock, sleep: async (ms) => { clock += ms; }, order: 'file' });
     // burst of 2, then 50 ms apart: 41 rows take (41 - 2) × 50 ms.
     expect(clock).toBe(39 * 50);
+  });
+});
+
+describe('replay loop in event-time order (in-memory sink)', () => {
+  const inDir = join(dir, 'tin');
+  mkdirSync(inDir);
+  makeInput('tin/a.csv', 40, 1000);
+  makeInput('tin/b.csv', 30, 2000);
+  // Both files start at 00:00 and go a minute a row: time order interleaves them, a before b at equal times.
+  const rowsOf = (name: string, n: number) => Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 6 && i !== n - 1).map((i) => ({ t: i, src: `${name}:${i + 2}` }));
+  const expected = [...rowsOf('a.csv', 40), ...rowsOf('b.csv', 30)].sort((x, y) => x.t - y.t || (x.src < y.src ? -1 : 1)).map((r) => r.src);
+  const timeFast = { rate: 0, lingerMs: 0, sleep: async () => {} };
+
+  it('merges every input by event time (ties by input order), whatever the sort chunk size', async () => {
+    for (const sortChunkRows of [1000, 7, 1]) {
+      const sink = new MemorySink();
+      const s = await runReplay({ inputs: [inDir], sink, batchSize: 8, stateFile: join(dir, `t1-${sortChunkRows}.json`), quarantineDir: join(dir, `tq1-${sortChunkRows}`), sortChunkRows, ...timeFast });
+      expect(s).toMatchObject({ sent: 59, order: 'time', rejected: { 'bad-plate': 9, 'duplicate-gcxh': 2 }, stopped: 'done' });
+      expect(sink.acked.map(sourceOf)).toEqual(expected);
+      const times = sink.acked.map((m) => Number(m.timestamp));
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      const q = readFileSync(join(dir, `tq1-${sortChunkRows}`, 'a.quarantine.csv'), 'utf8').trim().split('\n');
+      expect(q.filter((l) => /duplicate-gcxh,GCXH 1000 first seen at a\.csv:2,/.test(l))).toHaveLength(1);
+      // The quarantined duplicate keeps its raw row: nothing is lost.
+      expect(q.find((l) => l.startsWith('a.csv,41,'))).toMatch(/1000,邳州市,/);
+    }
+  });
+
+  it('after a failed send, --resume in time order sends exactly the rest; resuming in file order is refused', async () => {
+    const stateFile = join(dir, 't2.json');
+    const broken = new MemorySink(3);
+    await expect(runReplay({ inputs: [inDir], sink: broken, batchSize: 8, stateFile, quarantineDir: join(dir, 'tq2'), sortChunkRows: 10, ...timeFast })).rejects.toThrow(/broker went away/);
+    expect(broken.acked).toHaveLength(16);
+    expect(loadState(stateFile)).toMatchObject({ order: 'time', sent: 16 });
+    await expect(runReplay({ inputs: [inDir], sink: new MemorySink(), stateFile, resume: true, ...fast })).rejects.toThrow(/ran in time order, not file/);
+    const rest = new MemorySink();
+    const s = await runReplay({ inputs: [inDir], sink: rest, batchSize: 8, stateFile, resume: true, quarantineDir: join(dir, 'tq2'), ...timeFast });
+    expect([...broken.acked, ...rest.acked].map(sourceOf)).toEqual(expected);
+    expect(s.rejected['duplicate-gcxh']).toBe(2);
+    // Rejects were quarantined by the first run: the resumed one does not write them again.
+    const q = readFileSync(join(dir, 'tq2', 'a.quarantine.csv'), 'utf8').trim().split('\n');
+    expect(q.filter((l) => /,bad-plate,/.test(l))).toHaveLength(5);
+  });
+
+  it('refuses --speed in file order: event time jumps back there', async () => {
+    await expect(runReplay({ inputs: [inDir], sink: new MemorySink(), speed: 60, order: 'file', stateFile: join(dir, 't3.json') })).rejects.toThrow(/--speed replays event time/);
+  });
+
+  it('at the user\'s 50 rows/s each row leaves within the linger of its due time (no 500-row batches)', async () => {
+    let clock = 0;
+    const sentAt: number[] = [];
+    const sink: MessageSink = { send: async (m) => { for (const _ of m) sentAt.push(clock); }, close: async () => {} };
+    const due: number[] = [];
+    const bucketNow = () => clock;
+    await runReplay({ inputs: [inDir], sink, rate: 50, stateFile: join(dir, 't4.json'), quarantineDir: join(dir, 'tq4'), now: bucketNow, sleep: async (ms) => { clock += ms; } });
+    // Due times: a burst of 5, then one every 20 ms.
+    for (let i = 0; i < 59; i++) due.push(Math.max(0, (i - 4) * 20));
+    expect(sentAt).toHaveLength(59);
+    for (let i = 0; i < 59; i++) expect(sentAt[i]! - due[i]!).toBeLessThanOrEqual(40);
   });
 });

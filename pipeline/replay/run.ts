@@ -3,11 +3,12 @@ import { basename, join, resolve } from 'node:path';
 import { GcxhIndex } from '../data/dedupe.ts';
 import { quarantineName, quarantineRow, QUARANTINE_COLUMNS } from '../data/clean.ts';
 import { DEFAULT_DATA_DIR, expandInputs } from '../data/inputs.ts';
-import { EtcFileError, openEtcFile, type Rejection } from '../data/reader.ts';
+import type { Rejection } from '../data/reader.ts';
 import { passageToMessage } from '../data/record.ts';
 import { Pacer, type Progress } from './pacing.ts';
 import { kafkaSink, type Compression, type MessageSink, type OutMessage } from './sink.ts';
-import { emptyState, loadState, resumePoints, saveState, type ReplayState } from './state.ts';
+import { compareTimeKeys, fileOrder, timeOrder, type ReplayOrder, type SourceItem, type TimeKey } from './order.ts';
+import { emptyState, loadState, resumePoints, resumeTimeKey, saveState, type ReplayState } from './state.ts';
 
 export const DEFAULT_TOPIC = 'etc_traffic_data';
 export const DEFAULT_RATE = 50;
@@ -17,6 +18,10 @@ export interface ReplayOptions {
   inputs?: string[];
   topic?: string;
   brokers?: string[];
+  /** `time` (default): all inputs merged by event time; `file`: file after file, each in its own order. */
+  order?: ReplayOrder;
+  /** Time order: rows sorted in memory per spilled chunk. */
+  sortChunkRows?: number;
   /** Rows per second; 0 = unlimited. Default 50, unless `speed` is given. */
   rate?: number;
   /** Event-time multiple (60 = one event minute per second). */
@@ -29,7 +34,7 @@ export interface ReplayOptions {
   stateFile?: string;
   quarantineDir?: string;
   batchSize?: number;
-  /** Send a partial batch when the next row is due later than this. */
+  /** A batch waits at most this long for more rows: a row due later goes in the next batch. */
   lingerMs?: number;
   compression?: Compression;
   clientId?: string;
@@ -49,7 +54,10 @@ export interface ReplaySummary {
   skipped: number;
   fileErrors: string[];
   stopped: 'done' | 'max' | 'signal';
+  order: ReplayOrder;
   elapsedMs: number;
+  /** Peak resident memory of this process (MiB), sorting included. */
+  peakRssMiB: number;
   stateFile?: string;
   quarantineDir?: string;
 }
@@ -81,25 +89,39 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   const sleep = opts.sleep ?? realSleep;
   const log = opts.log ?? (() => {});
   const dry = !!opts.dryRun;
+  const order = opts.order ?? 'time';
   const rate = opts.rate ?? (opts.speed ? 0 : DEFAULT_RATE);
   const batchSize = opts.batchSize ?? 500;
-  const lingerMs = opts.lingerMs ?? 200;
+  const lingerMs = opts.lingerMs ?? 20;
   const stateFile = resolve(opts.stateFile ?? '.lab/replay/state.json');
   const quarantineDir = resolve(opts.quarantineDir ?? '.lab/replay/quarantine');
   if (opts.max !== undefined && !(opts.max >= 0)) throw new Error(`--max must be >= 0, got ${opts.max}`);
   if (rate < 0) throw new Error(`--rate must be >= 0, got ${rate}`);
+  if (order !== 'time' && order !== 'file') throw new Error(`--order must be time or file, got ${JSON.stringify(order)}`);
+  if (order === 'file' && opts.speed) throw new Error('--speed replays event time, which only moves forward in --order time; with --order file pace by --rate');
 
   const files = await expandInputs(opts.inputs?.length ? opts.inputs : [DEFAULT_DATA_DIR]);
   if (files.length === 0) throw new Error(`no CSV files in ${(opts.inputs ?? [DEFAULT_DATA_DIR]).join(' ')}`);
 
-  let state: ReplayState = emptyState(topic);
+  let state: ReplayState = emptyState(topic, order);
   let skipThrough = new Map<string, number>();
+  let timeSkip: TimeKey | null = null;
+  let resuming = false;
   if (opts.resume) {
     const saved = loadState(stateFile);
     if (!saved) log(`no replay state at ${stateFile}; starting from the beginning`);
     else {
-      skipThrough = resumePoints(saved, topic, files);
+      if (order === 'file') skipThrough = resumePoints(saved, topic, files);
+      else timeSkip = resumeTimeKey(saved, topic, files);
       state = saved;
+      resuming = true;
+    }
+  }
+  if (order === 'time' && !resuming) {
+    state.inputs = [...files];
+    for (const f of files) {
+      const st = statSync(f);
+      state.files[f] = { size: st.size, mtimeMs: st.mtimeMs, ackedLine: 0 };
     }
   }
   let total = 0;
@@ -113,7 +135,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   const pacer = new Pacer({ rate, speed: opts.speed, burst: rate ? Math.max(1, Math.round(rate / 10)) : 1 });
   const index = new GcxhIndex();
   const summary: ReplaySummary = {
-    files: files.length, sent: 0, rejected: {}, skipped: 0, fileErrors: [], stopped: 'done', elapsedMs: 0,
+    files: files.length, sent: 0, rejected: {}, skipped: 0, fileErrors: [], stopped: 'done', order, elapsedMs: 0, peakRssMiB: 0,
     stateFile: dry ? undefined : stateFile, quarantineDir: dry ? undefined : quarantineDir,
   };
   const started = now();
@@ -127,9 +149,12 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     opts.progress({ sent: summary.sent, rejected, skipped: summary.skipped, elapsedMs: t - started, total });
   };
 
-  // The batch being filled: messages plus, per file, the last line it accounts for.
+  // The batch being filled: messages plus what it acknowledges once sent (file order: per file, the last
+  // line it accounts for; time order: its last row).
   let batch: OutMessage[] = [];
+  let batchOpenedAt = 0;
   const through = new Map<string, number>();
+  let timeThrough: ReplayState['timeAcked'];
   // One batch on the wire while the next one is read and built: reading and acks overlap, and batches
   // still leave (and are acknowledged, and saved to the resume state) strictly in order.
   let inFlight: Promise<void> = Promise.resolve();
@@ -138,8 +163,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     if (dry) { batch = []; through.clear(); return; }
     const out = batch;
     const upTo = new Map(through);
+    const upToTime = timeThrough;
     batch = [];
     through.clear();
+    timeThrough = undefined;
     await inFlight;
     inFlightRows = out.length;
     inFlight = (async () => {
@@ -151,7 +178,8 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
         const st = statSync(f);
         state.files[f] = { size: st.size, mtimeMs: st.mtimeMs, ackedLine: line };
       }
-      if (out.length || upTo.size) saveState(stateFile, state);
+      if (upToTime) state.timeAcked = upToTime;
+      if (out.length || upTo.size || upToTime) saveState(stateFile, state);
       report();
     })();
     // Marked as handled here; the error still surfaces at the next flush or at the end of the run.
@@ -166,62 +194,73 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     appendFileSync(q, quarantineRow(r) + '\n');
   };
   const sentInRun = () => summary.sent + (dry ? 0 : inFlightRows + batch.length);
+  /** Rows a previous run already sent or rejected: remembered only so duplicates stay duplicates. */
+  const alreadyDone = (item: SourceItem): boolean => {
+    if (item.kind === 'file-error') return false;
+    if (order === 'file') return item.line <= (skipThrough.get(item.path) ?? 0);
+    // Time order: every reject and file error is read (and quarantined) before the first row leaves.
+    if (item.kind === 'reject') return resuming;
+    return timeSkip !== null && compareTimeKeys({ eventTime: item.record.eventTime, fileIndex: item.fileIndex, line: item.line }, timeSkip) <= 0;
+  };
+  const source = order === 'file' ? fileOrder(files) : timeOrder(files, {
+    chunkRows: opts.sortChunkRows,
+    onRead: (n) => { if (n % 100_000 === 0 || n === total) log(`ordering by event time: ${n} rows read`); },
+  });
 
   try {
-    outer: for (const path of files) {
-      let opened;
-      try {
-        opened = await openEtcFile(path);
-      } catch (e) {
-        if (!(e instanceof EtcFileError)) throw e;
-        summary.fileErrors.push(e.message);
-        log(e.message);
+    for await (const item of source) {
+      if (item.kind === 'file-error') {
+        summary.fileErrors.push(item.message);
+        log(item.message);
         continue;
       }
-      const skip = skipThrough.get(path) ?? 0;
-      for await (const ev of opened.rows()) {
-        if (ev.line <= skip) {
-          // Already sent or rejected in an earlier run; remembered only so duplicates stay duplicates.
-          if (ev.kind === 'record') index.see(ev.record.GCXH, ev.file, ev.line);
-          summary.skipped++;
-          continue;
-        }
-        if (opts.signal?.aborted) { summary.stopped = 'signal'; break outer; }
-        if (ev.kind === 'reject') {
-          quarantine(ev);
-          through.set(path, ev.line);
-          continue;
-        }
-        const prev = index.see(ev.record.GCXH, ev.file, ev.line);
-        if (prev) {
-          quarantine({ file: ev.file, line: ev.line, reason: 'duplicate-gcxh', detail: `GCXH ${ev.record.GCXH} first seen at ${prev.file}:${prev.line}`, raw: ev.raw });
-          through.set(path, ev.line);
-          continue;
-        }
-        if (opts.max !== undefined && sentInRun() >= opts.max) { summary.stopped = 'max'; break outer; }
-        const at = dry ? now() : pacer.next(ev.record.eventTime, now());
-        if (batch.length > 0 && at - now() > lingerMs) await flush();
-        if (at > now()) await sleep(at - now(), opts.signal);
-        if (opts.signal?.aborted) { summary.stopped = 'signal'; break outer; }
-        const rec = ev.record;
-        batch.push({
-          key: rec.HPHM,
-          value: JSON.stringify(passageToMessage(rec)),
-          timestamp: String(rec.eventTime),
-          headers: { 'etclab-source': `${basename(path)}:${ev.line}` },
-        });
-        through.set(path, ev.line);
-        if (dry) summary.sent++;
-        if (batch.length >= batchSize) await flush();
-        report();
+      if (alreadyDone(item)) {
+        if (item.kind === 'record') index.see(item.record.GCXH, basename(item.path), item.line);
+        summary.skipped++;
+        continue;
       }
+      if (opts.signal?.aborted) { summary.stopped = 'signal'; break; }
+      if (item.kind === 'reject') {
+        quarantine(item);
+        if (order === 'file') through.set(item.path, item.line);
+        continue;
+      }
+      const file = basename(item.path);
+      const rec = item.record;
+      const prev = index.see(rec.GCXH, file, item.line);
+      if (prev) {
+        quarantine({ file, line: item.line, reason: 'duplicate-gcxh', detail: `GCXH ${rec.GCXH} first seen at ${prev.file}:${prev.line}`, raw: item.raw });
+        if (order === 'file') through.set(item.path, item.line);
+        else timeThrough = { eventTime: rec.eventTime, file: item.path, line: item.line };
+        continue;
+      }
+      if (opts.max !== undefined && sentInRun() >= opts.max) { summary.stopped = 'max'; break; }
+      const at = dry ? now() : pacer.next(rec.eventTime, now());
+      // Batch only what is due: a row not due yet, and due after the open batch's linger, goes in the next batch.
+      if (batch.length > 0 && at > now() && at > batchOpenedAt + lingerMs) await flush();
+      if (at > now()) await sleep(at - now(), opts.signal);
+      if (opts.signal?.aborted) { summary.stopped = 'signal'; break; }
+      if (batch.length === 0) batchOpenedAt = now();
+      batch.push({
+        key: rec.HPHM,
+        value: JSON.stringify(passageToMessage(rec)),
+        timestamp: String(rec.eventTime),
+        headers: { 'etclab-source': `${file}:${item.line}` },
+      });
+      if (order === 'file') through.set(item.path, item.line);
+      else timeThrough = { eventTime: rec.eventTime, file: item.path, line: item.line };
+      if (dry) summary.sent++;
+      if (batch.length >= batchSize) await flush();
+      report();
     }
     await flush();
     await inFlight;
   } finally {
     // A failed send must not leave its promise unobserved when the loop itself threw first.
     await inFlight.catch(() => {});
+    await source.return(undefined);
     summary.elapsedMs = now() - started;
+    summary.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     report(true);
     await sink?.close();
   }

@@ -65,6 +65,9 @@ export async function storeConfig(inventoryFile: string): Promise<StoreConfig> {
   };
 }
 
+/** The clone detector's bound when run from a checkout without a config file (the module's default: a week). */
+export const DEFAULT_LATENESS_MS = 7 * 86_400_000;
+
 /** What a node's consumer reads: the stores plus where it runs. Rendered 0600 by the pipeline module. */
 export interface ServiceConfig extends StoreConfig {
   /** consumer: one member of the group; warner: the one flow-warning judge. */
@@ -73,6 +76,8 @@ export interface ServiceConfig extends StoreConfig {
   partitions: number;
   /** Flow baseline: ewma (the last minutes) or seasonal (same minute of day on earlier days). */
   flowDetector: 'ewma' | 'seasonal';
+  /** Event time every partition's clock must be past a minute before the warner first judges it. */
+  flowFinalMs: number;
   topic: string;
   group: string;
   chunk: number;
@@ -116,6 +121,7 @@ export async function serviceConfigFile(file: string): Promise<ServiceConfig> {
     role,
     partitions: int('partitions'),
     flowDetector,
+    flowFinalMs: int('flowFinalMs'),
     topic: str('topic'),
     group: str('group'),
     chunk: int('chunk'),

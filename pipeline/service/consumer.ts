@@ -159,9 +159,12 @@ export class PipelineConsumer {
       detector: [...this.detectors.values()].reduce(
         (t, d) => {
           const st = d.detector.stats();
-          return { plates: t.plates + st.plates, passages: t.passages + st.passages, bytesEstimate: t.bytesEstimate + st.bytesEstimate, late: t.late + st.late };
+          return {
+            plates: t.plates + st.plates, passages: t.passages + st.passages, bytesEstimate: t.bytesEstimate + st.bytesEstimate,
+            reordered: t.reordered + st.reordered, late: t.late + st.late, boundMs: d.detector.outOfOrdernessMs,
+          };
         },
-        { plates: 0, passages: 0, bytesEstimate: 0, late: 0 },
+        { plates: 0, passages: 0, bytesEstimate: 0, reordered: 0, late: 0, boundMs: this.o.outOfOrdernessMs ?? 0 },
       ),
       rssBytes: process.memoryUsage().rss,
     };

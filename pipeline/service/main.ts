@@ -11,7 +11,7 @@ import { DEFAULT_TOPIC } from '../replay/run.ts';
 import { DEFAULT_TABLES, HbaseSink } from '../sinks/hbase.ts';
 import { MysqlSink } from '../sinks/mysql.ts';
 import { RedisSink } from '../sinks/redis.ts';
-import { serviceConfigFile, storeConfig } from './config.ts';
+import { DEFAULT_LATENESS_MS, serviceConfigFile, storeConfig } from './config.ts';
 import { startStatusServer } from './status-server.ts';
 import { DEFAULT_GROUP, PipelineConsumer } from './consumer.ts';
 
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
   if (fromFile?.role === 'warner') {
     const cfgFile = fromFile;
     const warner = new FlowWarner({
-      mysql, redis, group, topic, partitions: cfgFile.partitions, outOfOrdernessMs: cfgFile.clones.outOfOrdernessMs, log,
+      mysql, redis, group, topic, partitions: cfgFile.partitions, finalMs: cfgFile.flowFinalMs, log,
       detector: () => (cfgFile.flowDetector === 'seasonal' ? new SeasonalFlowDetector() : new EwmaFlowDetector()),
     });
     const server = await startStatusServer(cfgFile.status.host, cfgFile.status.port, () => warner.status());
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
   let consumer!: PipelineConsumer;
   let restarting = false;
   const fresh = () => new PipelineConsumer({ brokers: cfg.brokers, topic, group, mysql, redis, hbase, chunk: fromFile?.chunk ?? chunk, log,
-    cloneRule: fixedRule(fromFile?.clones.gapMs), outOfOrdernessMs: fromFile?.clones.outOfOrdernessMs ?? 24 * 3_600_000, onFatal: (e) => void restart(`kafka consumer gave up: ${e}`) });
+    cloneRule: fixedRule(fromFile?.clones.gapMs), outOfOrdernessMs: fromFile?.clones.outOfOrdernessMs ?? DEFAULT_LATENESS_MS, onFatal: (e) => void restart(`kafka consumer gave up: ${e}`) });
   const restart = async (why: string) => {
     if (restarting || stopping) return;
     restarting = true;

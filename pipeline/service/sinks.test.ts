@@ -46,12 +46,12 @@ describe('proxy SQL', () => {
   });
 
   it('writes a partition\'s counts as absolute values in a stable order', () => {
-    const s = planCounts(1, new Map([['S250-K1-省际卡口\u00002023-12-09 00:00:00', 1], ['G3-K731-省际卡口\u00002023-12-09 00:01:00', 4]]));
+    const s = planCounts(1, new Map([['S250-K1-省际卡口\u00002023-12-09 00:00:00', 1], ['G3-K731-省际卡口\u00002023-12-09 00:01:00', 4]]), 500, 77);
     expect(s).toHaveLength(1);
-    expect(s[0]!.sql).toMatch(/^INSERT INTO etc_flow_minute \(CLEAN_KKMC, minute_start, kafka_partition, vehicle_count\)/);
-    // Set, never added to: a repeated statement leaves the same count.
-    expect(s[0]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = VALUES\(vehicle_count\)$/);
-    expect(s[0]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 4, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1, 1]);
+    expect(s[0]!.sql).toMatch(/^INSERT INTO etc_flow_minute \(CLEAN_KKMC, minute_start, kafka_partition, vehicle_count, updated_ms\)/);
+    // Set, never added to: a repeated statement leaves the same count; the write time tells the warner a judged minute changed.
+    expect(s[0]!.sql).toMatch(/ON DUPLICATE KEY UPDATE vehicle_count = VALUES\(vehicle_count\), updated_ms = VALUES\(updated_ms\)$/);
+    expect(s[0]!.params).toEqual(['G3-K731-省际卡口', '2023-12-09 00:01:00', 1, 4, 77, 'S250-K1-省际卡口', '2023-12-09 00:00:00', 1, 1, 77]);
   });
 
   it('recounts a partition from the minutes its records fall in, near minutes as one range', () => {

@@ -1,21 +1,29 @@
-// The flow warner: judges each checkpoint's per-minute count against its baseline once the minute is final
-// (every partition's clock past it by the out-of-orderness bound), from the exactly-once counts in MySQL.
-// Warnings and progress go to MySQL in one transaction and to Redis under a progress marker, so each
-// warning is stored once; a restart rebuilds the baseline from the judged minutes and goes on from there.
-import { finalBefore, judgeMinutes } from '../core/flow-closing.ts';
+// The flow warner: judges each checkpoint's per-minute count against its baseline, from the exactly-once
+// counts in MySQL. A minute is first judged once every partition's clock is `finalMs` past it; a passage
+// that comes later and changes a judged minute makes the warner judge that checkpoint again from its first
+// minute (core/flow-judge.ts), so the warnings equal a judgement of the complete data in any arrival order.
+// Late changes are found by the time their count was written (etc_flow_minute.updated_ms), read back
+// `CHANGE_MARGIN_MS` further than the last look so a slow transaction or a node clock a little behind is
+// not missed. Warnings and progress go to MySQL in one transaction and to Redis as absolute values; a
+// restart judges everything stored again and rewrites both.
+import { finalBefore } from '../core/flow-closing.ts';
+import { FlowJudge } from '../core/flow-judge.ts';
 import type { FlowDetector } from '../core/flow-warning.ts';
 import type { MysqlSink } from '../sinks/mysql.ts';
 import type { RedisSink } from '../sinks/redis.ts';
 import type { ConsumerStatus } from './status-server.ts';
+
+export const CHANGE_MARGIN_MS = 120_000;
 
 export interface WarnerOptions {
   mysql: MysqlSink;
   redis: RedisSink;
   group: string;
   topic: string;
-  /** The topic's partition count: a minute is final only once every partition has a clock. */
+  /** The topic's partition count: a minute is judged only once every partition has a clock. */
   partitions: number;
-  outOfOrdernessMs: number;
+  /** How far every partition's clock must be past a minute before it is first judged. */
+  finalMs: number;
   detector: () => FlowDetector;
   log: (line: string) => void;
   intervalMs?: number;
@@ -24,9 +32,10 @@ export interface WarnerOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FlowWarner {
-  private detector: FlowDetector;
-  private firstSeen = new Map<string, number>();
+  private judge: FlowJudge;
   private progress: number | null = null;
+  /** Wall time (ms) from which the next look for late changes reads. */
+  private changedSince = 0;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private warnings = 0;
@@ -35,7 +44,7 @@ export class FlowWarner {
   private readonly started = Date.now();
 
   constructor(private readonly o: WarnerOptions) {
-    this.detector = o.detector();
+    this.judge = new FlowJudge(o.detector);
   }
 
   /** Rebuilds the baseline from MySQL (retrying while it is away), then judges every `intervalMs`. */
@@ -81,6 +90,7 @@ export class FlowWarner {
       uptimeSec: Math.round((Date.now() - this.started) / 1000),
       lastError: this.lastError,
       warnings: this.warnings,
+      rejudged: this.judge.rejudged,
       closedUntil: this.progress,
     };
   }
@@ -90,14 +100,13 @@ export class FlowWarner {
   }
 
   private async rebuild(): Promise<void> {
-    this.detector = this.o.detector();
-    this.firstSeen = new Map();
+    this.judge = new FlowJudge(this.o.detector);
+    this.changedSince = Date.now() - CHANGE_MARGIN_MS;
     this.progress = await this.o.mysql.flowProgress(this.job);
     if (this.progress !== null) {
-      // Same minutes, same order, same detector: the same baseline as before the restart.
-      const rows = await this.o.mysql.flowMinutes(0, this.progress);
-      judgeMinutes(this.detector, rows, 0, this.progress, this.firstSeen);
-      this.o.log(`flow warner: baseline rebuilt from ${rows.length} minute counts before ${new Date(this.progress).toISOString()}`);
+      const rows = await this.o.mysql.flowRows(0, this.progress);
+      this.judge.update(rows);
+      this.o.log(`flow warner: ${rows.length} minute counts before ${new Date(this.progress).toISOString()} read back; judging them again`);
     }
     this.state = 'judging';
   }
@@ -105,23 +114,29 @@ export class FlowWarner {
   private async tick(): Promise<void> {
     const clocks = await this.o.mysql.partitionClocks(this.o.group, this.o.topic);
     const all = Array.from({ length: this.o.partitions }, (_, p) => clocks.get(p) ?? null);
-    const to = finalBefore(all, this.o.outOfOrdernessMs);
+    const final = finalBefore(all, this.o.finalMs);
     const from = this.progress ?? 0;
-    if (to === null || to <= from) return;
-    const rows = await this.o.mysql.flowMinutes(from, to);
-    const firstSeen = new Map(this.firstSeen);
-    const warnings = judgeMinutes(this.detector, rows, from, to, firstSeen);
+    const to = Math.max(from, final ?? from);
+    const lookedAt = Date.now();
+    // A first tick after a (re)start judges everything stored, even with nothing new to judge.
+    const rebuilding = this.judge.judgedTo === null;
+    if (this.judge.judgedTo !== null) this.judge.update(await this.o.mysql.changedFlowRows(this.changedSince, from));
+    if (to > from) this.judge.update(await this.o.mysql.flowRows(from, to));
+    const changes = this.judge.advance(to);
+    this.changedSince = lookedAt - CHANGE_MARGIN_MS;
+    if (changes.length === 0 && to === from && !rebuilding) return;
     try {
-      await this.o.redis.applyWarnings(warnings, to);
-      await this.o.mysql.applyWarnings(this.job, this.progress, to, warnings);
+      await this.o.redis.applyWarnings(this.judge.warnings(), to);
+      await this.o.mysql.applyWarnings(this.job, this.progress, to, changes);
     } catch (e) {
-      // The detector already moved: start over from what MySQL says is judged.
+      // The judge already moved: start over from what MySQL holds.
       this.state = 'starting';
       throw e;
     }
-    this.firstSeen = firstSeen;
     this.progress = to;
-    this.warnings += warnings.length;
-    if (warnings.length) this.o.log(`flow warner: minutes up to ${new Date(to).toISOString()}: ${warnings.length} warnings (${warnings.filter((w) => w.direction === 'high').length} high)`);
+    this.warnings = this.judge.warnings().length;
+    const added = changes.reduce((n, c) => n + c.warnings.length, 0);
+    const again = changes.filter((c) => c.kind === 'replace').length;
+    if (added || again) this.o.log(`flow warner: minutes up to ${new Date(to).toISOString()}: ${added} warnings written${again ? `, ${again} checkpoints judged again` : ''}; ${this.warnings} in all`);
   }
 }

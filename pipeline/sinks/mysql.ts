@@ -18,10 +18,10 @@ import mysql from 'mysql2/promise';
 import type { DecodedRecord } from './message.ts';
 import type { DetectorMark } from '../core/partition-clones.ts';
 import type { FlowWarning } from '../core/flow-warning.ts';
-import type { MinuteCount } from '../core/flow-closing.ts';
+import type { PartitionMinuteCount, WarningChange } from '../core/flow-judge.ts';
 import { parseBeijingTime } from '../core/passage.ts';
 import {
-  advanceOffsetSql, advanceProgressSql, claimOffsetSql, claimProgressSql, flowKey, flowMinutesSql, partitionClocksSql, partitionRowsSql,
+  advanceOffsetSql, advanceProgressSql, claimOffsetSql, claimProgressSql, changedFlowRowsSql, clearWarningsSql, flowKey, flowRowsSql, partitionClocksSql, partitionRowsSql,
   planAlerts, planCounts, planPassages, planWarnings, readOffsetSql, readProgressSql, type Sql,
 } from './proxy-sql.ts';
 
@@ -187,12 +187,22 @@ export class MysqlSink {
     return new Map((rows as { kafka_partition: number; max_event_ms: string | number | null }[]).map((r) => [Number(r.kafka_partition), r.max_event_ms === null ? null : Number(r.max_event_ms)]));
   }
 
-  async flowMinutes(from: number, to: number): Promise<MinuteCount[]> {
-    const q = flowMinutesSql(from, to);
+  /** Per-partition counts of minutes in [from, to). */
+  async flowRows(from: number, to: number): Promise<PartitionMinuteCount[]> {
+    return this.minuteRows(flowRowsSql(from, to));
+  }
+
+  /** Per-partition counts of minutes before `before` written at or after `sinceMs`. */
+  async changedFlowRows(sinceMs: number, before: number): Promise<PartitionMinuteCount[]> {
+    return this.minuteRows(changedFlowRowsSql(sinceMs, before));
+  }
+
+  private async minuteRows(q: Sql): Promise<PartitionMinuteCount[]> {
     const [rows] = await this.pool.query(q.sql, q.params);
-    return (rows as { CLEAN_KKMC: string; minute_start: string; vehicle_count: number }[]).map((r) => ({
+    return (rows as { CLEAN_KKMC: string; minute_start: string; kafka_partition: number; vehicle_count: number }[]).map((r) => ({
       checkpoint: r.CLEAN_KKMC,
       minute: parseBeijingTime(r.minute_start)!,
+      partition: Number(r.kafka_partition),
       count: Number(r.vehicle_count),
     }));
   }
@@ -204,12 +214,16 @@ export class MysqlSink {
     return got.length ? Number(got[0]!.closed_until) : null;
   }
 
-  /** The warnings of minutes before `to` and the new progress, in one transaction (compare-and-set on it). */
-  async applyWarnings(job: string, stored: number | null, to: number, warnings: FlowWarning[]): Promise<void> {
+  /**
+   * What the warnings become (a checkpoint judged again replaces its warnings, the others gain the newly
+   * judged minutes') and the new progress, in one transaction (compare-and-set on the progress).
+   */
+  async applyWarnings(job: string, stored: number | null, to: number, changes: WarningChange[]): Promise<void> {
     await this.transaction(async (conn) => {
       const token = randomUUID();
       await MysqlSink.casOne(conn, claimProgressSql(job, stored, token), `etc_flow_progress ${job} moved past ${stored} under us (a second warner?)`);
-      await MysqlSink.run(conn, planWarnings(warnings));
+      for (const c of changes) if (c.kind === 'replace') await MysqlSink.run(conn, [clearWarningsSql(c.checkpoint, c.to)]);
+      await MysqlSink.run(conn, planWarnings(changes.flatMap((c) => c.warnings)));
       await MysqlSink.casOne(conn, advanceProgressSql(job, token, to), `etc_flow_progress ${job} lost its claim (a second warner?)`);
     });
   }

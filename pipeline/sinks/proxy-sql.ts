@@ -90,11 +90,13 @@ export function partitionRowsSql(partition: number, eventTimes: number[]): Sql {
  * a count repeatable: a statement that outlived its transaction (see mysql.ts) is corrected by the redo.
  * Rows are the partition's own, so consumers of different partitions never wait on each other here.
  */
-export function planCounts(partition: number, counts: Map<string, number>, rowsPerInsert = ROWS_PER_INSERT): Sql[] {
+export function planCounts(partition: number, counts: Map<string, number>, rowsPerInsert = ROWS_PER_INSERT, nowMs = Date.now()): Sql[] {
   const sorted = [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const rows = sorted.map(([k, n]) => [...(k.split('\u0000') as [string, string]), partition, n]);
-  return multiInsert('etc_flow_minute', ['CLEAN_KKMC', 'minute_start', 'kafka_partition', 'vehicle_count'], rows, rowsPerInsert,
-    ' ON DUPLICATE KEY UPDATE vehicle_count = VALUES(vehicle_count)');
+  const rows = sorted.map(([k, n]) => [...(k.split('\u0000') as [string, string]), partition, n, nowMs]);
+  // updated_ms: when the count was last written, so the flow warner finds judged minutes that late
+  // passages changed (it compares the counts; a rewrite of the same count changes nothing there).
+  return multiInsert('etc_flow_minute', ['CLEAN_KKMC', 'minute_start', 'kafka_partition', 'vehicle_count', 'updated_ms'], rows, rowsPerInsert,
+    ' ON DUPLICATE KEY UPDATE vehicle_count = VALUES(vehicle_count), updated_ms = VALUES(updated_ms)');
 }
 
 /** A minute's flow over all partitions, as readers see it. */
@@ -166,12 +168,21 @@ export function partitionClocksSql(group: string, topic: string): Sql {
   return { sql: 'SELECT kafka_partition, max_event_ms FROM etc_offsets WHERE consumer_group = ? AND topic = ?', params: [group, topic] };
 }
 
-/** Counts of minutes in [from, to) (epoch ms), as Beijing DATETIME bounds. */
-export function flowMinutesSql(from: number, to: number): Sql {
-  return {
-    sql: `${FLOW_MINUTE_SUM} WHERE minute_start >= ? AND minute_start < ? GROUP BY CLEAN_KKMC, minute_start`,
-    params: [formatBeijingTime(from), formatBeijingTime(to)],
-  };
+const FLOW_ROWS = 'SELECT CLEAN_KKMC, minute_start, kafka_partition, vehicle_count FROM etc_flow_minute';
+
+/** Per-partition rows of minutes in [from, to) (epoch ms, as Beijing DATETIME bounds): no aggregate through the proxy. */
+export function flowRowsSql(from: number, to: number): Sql {
+  return { sql: `${FLOW_ROWS} WHERE minute_start >= ? AND minute_start < ?`, params: [formatBeijingTime(from), formatBeijingTime(to)] };
+}
+
+/** Rows of minutes before `before` whose count was written at or after `sinceMs` (late passages). */
+export function changedFlowRowsSql(sinceMs: number, before: number): Sql {
+  return { sql: `${FLOW_ROWS} WHERE updated_ms >= ? AND minute_start < ?`, params: [sinceMs, formatBeijingTime(before)] };
+}
+
+/** Removes a checkpoint's warnings of minutes before `to`: it was judged again and its new warnings follow. */
+export function clearWarningsSql(checkpoint: string, to: number): Sql {
+  return { sql: 'DELETE FROM etc_flow_warning WHERE CLEAN_KKMC = ? AND minute_start < ?', params: [checkpoint, formatBeijingTime(to)] };
 }
 
 export function readProgressSql(job: string): Sql {

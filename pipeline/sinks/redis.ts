@@ -105,33 +105,13 @@ export class RedisSink {
     }
   }
 
-  /**
-   * Flow warnings of minutes before `to`, once: a progress key (same MULTI) says up to where they are in,
-   * and warnings of minutes already covered are left out (after a crash between Redis and MySQL).
-   */
-  async applyWarnings(warnings: FlowWarning[], to: number): Promise<number> {
+  /** Every current flow warning and the warner's progress, as absolute values in one MULTI (repeatable). */
+  async applyWarnings(warnings: FlowWarning[], to: number): Promise<void> {
     await this.ready();
-    const pkey = this.key(KEYS.flowProgress);
-    for (let attempt = 1; attempt <= 20; attempt++) {
-      await this.redis.watch(pkey);
-      try {
-        const stored = Number((await this.redis.get(pkey)) ?? -Infinity);
-        if (stored >= to) {
-          await this.redis.unwatch();
-          return 0;
-        }
-        const plan = planWarningCommands(warnings.filter((w) => w.minute >= stored), to);
-        const res = await this.redis.multi(plan.map(([cmd, key, ...args]) => [cmd.toLowerCase(), this.key(key!), ...args])).exec();
-        if (res === null) continue;
-        const failed = res.map(([e], i) => (e ? `${plan[i]![0]}: ${e.message}` : null)).filter(Boolean);
-        if (failed.length) throw new Error(`redis EXEC partly failed: ${failed.join('; ')}`);
-        return plan.length;
-      } catch (err) {
-        await this.redis.unwatch().catch(() => {});
-        throw err;
-      }
-    }
-    throw new Error(`redis: ${pkey} kept changing under WATCH (20 attempts)`);
+    const plan = planWarningCommands(warnings, to);
+    const res = await this.redis.multi(plan.map(([cmd, key, ...args]) => [cmd.toLowerCase(), this.key(key!), ...args])).exec();
+    const failed = (res ?? []).map(([e], i) => (e ? `${plan[i]![0]}: ${e.message}` : null)).filter(Boolean);
+    if (res === null || failed.length) throw new Error(`redis EXEC of the flow warnings failed: ${failed.join('; ') || 'aborted'}`);
   }
 
   async close(): Promise<void> {

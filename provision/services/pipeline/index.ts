@@ -38,8 +38,9 @@ export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | '
     chunk: Number(spec.settings.chunk ?? 2000),
     clones: {
       gapMs: Number(spec.settings.cloneGapMin ?? 10) * 60_000,
-      outOfOrdernessMs: Number(spec.settings.outOfOrdernessMin ?? 1440) * 60_000,
+      outOfOrdernessMs: Number(spec.settings.outOfOrdernessMin ?? 7 * 1440) * 60_000,
     },
+    flowFinalMs: Number(spec.settings.flowFinalMin ?? 5) * 60_000,
     brokers: nodesOf(inv, 'kafka', 'broker').map((n) => `${n.address}:${kafka.ports.broker}`),
     mysql: {
       host: first('proxy', 'server'),
@@ -74,11 +75,14 @@ export const pipeline: ServiceModule = {
     source: { kind: 'bundle' },
     ports: { status: 9470, warnerStatus: 9471 },
     heap: {},
-    // The exports are day files of time-sorted runs that each span the day: a passage can arrive up to a
-    // day after a later one, so the detector's event-time bound is a day (memory: a day of passages).
+    // The user's tables are made of time-sorted runs that each span the whole table (a day file's runs span
+    // the day, a week's table's runs the week): replayed in file order, a passage can arrive days after a
+    // later one. The clone detector's bound covers a week of such lateness (memory: a week of passages,
+    // ~120 B each: ~10 MB for the lab's data); flowFinalMin is how long the flow warner waits before it
+    // first judges a minute (late passages make it judge the minute again).
     settings: {
       topic: PIPELINE_TOPIC, group: PIPELINE_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
-      cloneGapMin: 10, outOfOrdernessMin: 1440, flowDetector: 'ewma',
+      cloneGapMin: 10, outOfOrdernessMin: 7 * 1440, flowFinalMin: 5, flowDetector: 'ewma',
     },
     secrets: {},
   }),
@@ -95,7 +99,7 @@ export const pipeline: ServiceModule = {
     if ((spec.roles.warner?.length ?? 0) > 1) issues.push({ field: 'roles.warner', message: 'one flow warner at most: two would judge the same minutes' });
     const fd = spec.settings.flowDetector;
     if (fd !== undefined && fd !== 'ewma' && fd !== 'seasonal') issues.push({ field: 'settings.flowDetector', message: `must be ewma or seasonal, got ${JSON.stringify(fd)}` });
-    const positive: Record<string, string> = { chunk: 'records per transaction', cloneGapMin: 'minutes between two checkpoints below which a plate is cloned', outOfOrdernessMin: 'minutes a passage may arrive after a later one' };
+    const positive: Record<string, string> = { chunk: 'records per transaction', cloneGapMin: 'minutes between two checkpoints below which a plate is cloned', outOfOrdernessMin: 'minutes a passage may arrive after a later one', flowFinalMin: 'minutes of event time before the flow warner first judges a minute' };
     for (const [k, what] of Object.entries(positive)) {
       const v = spec.settings[k];
       if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) issues.push({ field: `settings.${k}`, message: `must be a positive integer (${what}), got ${JSON.stringify(v)}` });

@@ -12,7 +12,7 @@ describe('pipeline module', () => {
     const i = inv();
     const doc = JSON.parse(pipelineConfig({ inventory: i, spec: i.services.pipeline, node: i.nodes[1], role: 'consumer' }));
     expect(doc).toMatchObject({
-      role: 'consumer', partitions: 3, flowDetector: 'ewma', clones: { gapMs: 600_000, outOfOrdernessMs: 86_400_000 },
+      role: 'consumer', partitions: 3, flowDetector: 'ewma', clones: { gapMs: 600_000, outOfOrdernessMs: 7 * 86_400_000 }, flowFinalMs: 300_000,
       topic: 'etc_traffic_data', group: 'etc_pipeline', chunk: 2000,
       brokers: ['10.213.7.11:9092', '10.213.7.12:9092', '10.213.7.13:9092'],
       mysql: { host: '10.213.7.11', port: 8066, user: 'etc', password: '{{secret:mysql_app_password}}', database: 'etc' },

@@ -52,7 +52,9 @@ export const TABLES: LogicalTable[] = [
   minute_start DATETIME NOT NULL,
   kafka_partition INT NOT NULL,
   vehicle_count INT NOT NULL,
-  PRIMARY KEY (CLEAN_KKMC, minute_start, kafka_partition)
+  updated_ms BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (CLEAN_KKMC, minute_start, kafka_partition),
+  KEY etc_flow_minute_updated (updated_ms)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   },
   {

@@ -1,0 +1,148 @@
+// The order rows leave in. `time` (the default) merges every input into one stream ordered by event time,
+// as a live feed would send it; `file` keeps each file's own order, file after file (what exercises the
+// pipeline's tolerance of out-of-order input).
+//
+// Time order is an external sort: rows are read file by file, sorted in chunks of `chunkRows`, each chunk
+// spilled to a temporary file, and the chunks merged with a heap. Memory is one chunk plus one line per
+// chunk file, whatever the input's length or disorder; the disk holds the cleaned rows once.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { EtcFileError, openEtcFile, type ReadEvent, type Rejection } from '../data/reader.ts';
+import type { EtcPassage } from '../data/record.ts';
+
+export type ReplayOrder = 'time' | 'file';
+export const REPLAY_ORDERS: readonly ReplayOrder[] = ['time', 'file'];
+
+/** A row read from input `fileIndex` (position in the expanded input list). */
+export type SourceItem =
+  | { kind: 'record'; path: string; fileIndex: number; line: number; record: EtcPassage; raw: string }
+  | ({ kind: 'reject'; path: string; fileIndex: number } & Rejection)
+  | { kind: 'file-error'; path: string; fileIndex: number; message: string };
+
+/** Where a row stands in time order: event time, then input position, then line. */
+export interface TimeKey {
+  eventTime: number;
+  fileIndex: number;
+  line: number;
+}
+
+export function compareTimeKeys(a: TimeKey, b: TimeKey): number {
+  return a.eventTime - b.eventTime || a.fileIndex - b.fileIndex || a.line - b.line;
+}
+
+async function* readFileItems(path: string, fileIndex: number): AsyncGenerator<SourceItem> {
+  let rows: AsyncGenerator<ReadEvent>;
+  try {
+    rows = (await openEtcFile(path)).rows();
+  } catch (e) {
+    if (!(e instanceof EtcFileError)) throw e;
+    yield { kind: 'file-error', path, fileIndex, message: e.message };
+    return;
+  }
+  for await (const ev of rows) {
+    if (ev.kind === 'record') yield { kind: 'record', path, fileIndex, line: ev.line, record: ev.record, raw: ev.raw };
+    else yield { ...ev, path, fileIndex };
+  }
+}
+
+/** Every file's rows in file order, file after file. */
+export async function* fileOrder(files: readonly string[]): AsyncGenerator<SourceItem> {
+  for (let i = 0; i < files.length; i++) yield* readFileItems(files[i]!, i);
+}
+
+export interface TimeOrderOptions {
+  /** Rows sorted in memory before a chunk is spilled. */
+  chunkRows?: number;
+  /** Parent of the spill directory (removed when the generator ends). */
+  tmpDir?: string;
+  /** Called while reading, before the first row leaves: rows read so far. */
+  onRead?: (rows: number) => void;
+}
+
+type Spilled = [number, number, number, EtcPassage, string];
+
+/**
+ * Every file's rejects and file errors first (in file order, as they are read), then every record in
+ * event-time order; ties by input position and line, so the order is the same on every run (resume
+ * relies on it).
+ */
+export async function* timeOrder(files: readonly string[], o: TimeOrderOptions = {}): AsyncGenerator<SourceItem> {
+  const chunkRows = o.chunkRows ?? 20_000;
+  const dir = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'etclab-replay-sort-'));
+  try {
+    const chunks: string[] = [];
+    let buf: Spilled[] = [];
+    let read = 0;
+    const spill = async () => {
+      if (buf.length === 0) return;
+      buf.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      const file = join(dir, `chunk-${chunks.length}.jsonl`);
+      const out = createWriteStream(file);
+      for (const row of buf) if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
+      out.end();
+      await once(out, 'finish');
+      chunks.push(file);
+      buf = [];
+    };
+    for (let i = 0; i < files.length; i++) {
+      for await (const item of readFileItems(files[i]!, i)) {
+        if (item.kind !== 'record') { yield item; continue; }
+        buf.push([item.record.eventTime, i, item.line, item.record, item.raw]);
+        if (++read % 10_000 === 0) o.onRead?.(read);
+        if (buf.length >= chunkRows) await spill();
+      }
+    }
+    o.onRead?.(read);
+    await spill();
+    yield* mergeChunks(chunks, files);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** k-way merge of sorted chunk files with a binary heap on (time, file, line). */
+async function* mergeChunks(chunks: string[], files: readonly string[]): AsyncGenerator<SourceItem> {
+  const readers = chunks.map((f) => createInterface({ input: createReadStream(f, { highWaterMark: 64 * 1024 }), crlfDelay: Infinity })[Symbol.asyncIterator]());
+  const heap: Array<{ row: Spilled; r: number }> = [];
+  const less = (a: Spilled, b: Spilled) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const push = (e: { row: Spilled; r: number }) => {
+    heap.push(e);
+    for (let i = heap.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (less(heap[p]!.row, heap[i]!.row) <= 0) break;
+      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      i = p;
+    }
+  };
+  const pop = () => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l]!.row, heap[m]!.row) < 0) m = l;
+        if (r < heap.length && less(heap[r]!.row, heap[m]!.row) < 0) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const next = async (r: number) => {
+    const n = await readers[r]!.next();
+    if (!n.done) push({ row: JSON.parse(n.value) as Spilled, r });
+  };
+  for (let r = 0; r < readers.length; r++) await next(r);
+  while (heap.length > 0) {
+    const { row, r } = pop();
+    const [, fileIndex, line, record, raw] = row;
+    yield { kind: 'record', path: files[fileIndex]!, fileIndex, line, record, raw };
+    await next(r);
+  }
+}
