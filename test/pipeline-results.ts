@@ -1,28 +1,26 @@
-// What the pipeline should hold after a replay of the data set (the offline reference, computed from the
-// CSVs with the same decoding and the same detector), and what it holds on the lab: MySQL through the
-// proxy, Redis, HBase. Shared by the stack suite and the bench.
+// What the pipeline should hold after a replay (the offline reference: test/reference, code of its own that
+// imports nothing from the product), and what it holds on the lab: MySQL through the proxy, Redis, HBase.
+// Shared by the stack suite and the bench.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { fixedRule, referenceCloneAlerts } from '../pipeline/core/clone-detector.ts';
 import { flowMinuteKey, KEYS } from '../pipeline/core/redis-keys.ts';
 import { MAIN_TABLE, CHECKPOINT_INDEX_TABLE } from '../pipeline/core/rowkey.ts';
 import { connect } from '../pipeline/hbase/client.ts';
-import { expandInputs, DEFAULT_DATA_DIR } from '../pipeline/data/inputs.ts';
-import { openEtcFile } from '../pipeline/data/reader.ts';
-import { passageToMessage } from '../pipeline/data/record.ts';
-import { decodeMessage } from '../pipeline/sinks/message.ts';
-import { FLOW_MINUTES_SQL, flowCounts } from '../pipeline/sinks/proxy-sql.ts';
-import type { Passage } from '../pipeline/core/passage.ts';
+import { FLOW_MINUTES_SQL } from '../pipeline/sinks/proxy-sql.ts';
 import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
+import { clonePairs, flowCounts, flowWarnings, judgedUntil, readPassages, type RefWarning } from './reference/etc-reference.ts';
+import { SHARED_ETC } from './fixtures/run-tables.ts';
 
 export const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
 const addr = (n: number) => `10.213.7.1${n}`;
 const secret = (name: string) => readFileSync(path.join(LAB, 'secrets', name), 'utf8').trim();
 export const PIPELINE_TOPIC = 'etc_traffic_data';
 export const PIPELINE_GROUP = 'etc_pipeline';
+/** The lab's topic has the brokers' default partition count. */
+const PARTITIONS = 3;
 
 export interface Reference {
   total: number;
@@ -30,35 +28,34 @@ export interface Reference {
   flow: Map<string, number>;
   /** Minutes (epoch ms) with traffic, for reading Redis's per-minute hashes. */
   minutes: number[];
-  cloneIds: string[];
+  /** Clone pairs as "earlier GCXH|later GCXH", sorted. */
+  clonePairs: string[];
+  /** Flow warnings of every minute judged by the end (sorted by minute, then checkpoint). */
+  warnings: RefWarning[];
 }
 
-/** Every valid, first-seen passage of the data set, as the consumer decodes it. */
-export async function referencePassages(dir = DEFAULT_DATA_DIR): Promise<Passage[]> {
-  const seen = new Set<string>();
-  const out: Passage[] = [];
-  for (const f of await expandInputs([dir])) {
-    for await (const ev of (await openEtcFile(f)).rows()) {
-      if (ev.kind !== 'record' || seen.has(ev.record.GCXH)) continue;
-      seen.add(ev.record.GCXH);
-      out.push(decodeMessage(JSON.stringify(passageToMessage(ev.record)), 0, f).passage);
-    }
-  }
-  return out;
-}
-
-export async function reference(dir = DEFAULT_DATA_DIR): Promise<Reference> {
-  const passages = await referencePassages(dir);
-  const flow = flowCounts(passages.map((passage) => ({ passage })));
-  const minutes = [...new Set(passages.map((p) => Math.floor(p.eventTime / 60_000) * 60_000))].sort((a, b) => a - b);
-  return { total: passages.length, flow, minutes, cloneIds: referenceCloneAlerts(passages, fixedRule()).map((a) => a.id).sort() };
+/** The reference for these CSV files (default: every file of the shared data set, in name order). */
+export async function reference(files?: string[]): Promise<Reference> {
+  const { readdirSync } = await import('node:fs');
+  const inputs = files ?? readdirSync(SHARED_ETC).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(SHARED_ETC, f));
+  const passages = readPassages(inputs);
+  const minutes = [...new Set(passages.map((p) => Math.floor(p.t / 60_000) * 60_000))].sort((a, b) => a - b);
+  return {
+    total: passages.length,
+    flow: flowCounts(passages),
+    minutes,
+    clonePairs: clonePairs(passages),
+    warnings: flowWarnings(passages, judgedUntil(passages, PARTITIONS)),
+  };
 }
 
 export interface LabResults {
   mysqlRows: number;
   mysqlFlow: Map<string, number>;
-  cloneIds: string[];
-  flowWarnings: number;
+  clonePairs: string[];
+  /** etc_flow_warning, shaped and sorted like Reference.warnings. */
+  warnings: RefWarning[];
+  redisWarningCounts: { high: number; low: number };
   redisTotal: number;
   /** Same keying as Reference.flow, read from the per-minute hashes. */
   redisFlow: Map<string, number>;
@@ -96,6 +93,23 @@ export async function waitCaughtUp(timeoutMs: number, onLag?: (lag: number, elap
   }
 }
 
+async function readWarnings(db: mysql.Connection): Promise<RefWarning[]> {
+  const [fw] = await db.query('SELECT CLEAN_KKMC, minute_start, direction, vehicle_count, baseline, threshold FROM etc_flow_warning');
+  return (fw as Array<{ CLEAN_KKMC: string; minute_start: string; direction: 'high' | 'low'; vehicle_count: number; baseline: string | number; threshold: string | number }>)
+    .map((r) => ({ checkpoint: r.CLEAN_KKMC, minuteLabel: r.minute_start, direction: r.direction, count: Number(r.vehicle_count), baseline: Number(r.baseline), threshold: Number(r.threshold) }))
+    .sort((a, b) => (a.minuteLabel < b.minuteLabel ? -1 : a.minuteLabel > b.minuteLabel ? 1 : a.checkpoint < b.checkpoint ? -1 : 1));
+}
+
+/** The flow warnings MySQL holds now (the warner works behind the consumers: tests poll this). */
+export async function labWarnings(): Promise<RefWarning[]> {
+  const db = await appDb();
+  try {
+    return await readWarnings(db);
+  } finally {
+    await db.end();
+  }
+}
+
 export async function labResults(ref: Reference): Promise<LabResults> {
   const db = await appDb();
   const redis = new Redis({ host: addr(1), port: 6379, password: secret('redis_password') });
@@ -104,8 +118,9 @@ export async function labResults(ref: Reference): Promise<LabResults> {
     const [[{ n }]] = (await db.query('SELECT COUNT(*) AS n FROM etc_passage')) as unknown as [[{ n: number }]];
     const [fm] = await db.query(FLOW_MINUTES_SQL);
     const mysqlFlow = new Map((fm as Array<{ CLEAN_KKMC: string; minute_start: string; vehicle_count: number | string }>).map((r) => [`${r.CLEAN_KKMC}\u0000${r.minute_start}`, Number(r.vehicle_count)]));
-    const [ca] = await db.query('SELECT alert_id FROM etc_clone_alert');
-    const [[{ w }]] = (await db.query('SELECT COUNT(*) AS w FROM etc_flow_warning')) as unknown as [[{ w: number }]];
+    const [ca] = await db.query('SELECT first_gcxh, GCXH FROM etc_clone_alert');
+    const warnings = await readWarnings(db);
+    const counts = await redis.hgetall(KEYS.alertCounts);
     const redisFlow = new Map<string, number>();
     for (let i = 0; i < ref.minutes.length; i += 500) {
       const pipe = redis.pipeline();
@@ -125,8 +140,9 @@ export async function labResults(ref: Reference): Promise<LabResults> {
     return {
       mysqlRows: Number(n),
       mysqlFlow,
-      cloneIds: (ca as Array<{ alert_id: string }>).map((r) => r.alert_id).sort(),
-      flowWarnings: Number(w),
+      clonePairs: (ca as Array<{ first_gcxh: string; GCXH: string }>).map((r) => `${r.first_gcxh}|${r.GCXH}`).sort(),
+      warnings,
+      redisWarningCounts: { high: Number(counts.flow_high ?? 0), low: Number(counts.flow_low ?? 0) },
       redisTotal: Number((await redis.get(KEYS.total)) ?? 0),
       redisFlow,
       redisCloneCount: Number((await redis.hget(KEYS.alertCounts, 'clone_A')) ?? 0),

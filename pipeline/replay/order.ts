@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EtcFileError, openEtcFile, type ReadEvent, type Rejection } from '../data/reader.ts';
 import type { EtcPassage } from '../data/record.ts';
+import { splitCsvRecord } from '../data/csvline.ts';
+import type { HeaderLayout } from '../data/header.ts';
+import { normaliseRow } from '../data/normalise.ts';
 
 export type ReplayOrder = 'time' | 'file';
 export const REPLAY_ORDERS: readonly ReplayOrder[] = ['time', 'file'];
@@ -33,10 +36,12 @@ export function compareTimeKeys(a: TimeKey, b: TimeKey): number {
   return a.eventTime - b.eventTime || a.fileIndex - b.fileIndex || a.line - b.line;
 }
 
-async function* readFileItems(path: string, fileIndex: number): AsyncGenerator<SourceItem> {
+async function* readFileItems(path: string, fileIndex: number, onLayout?: (l: HeaderLayout) => void): AsyncGenerator<SourceItem> {
   let rows: AsyncGenerator<ReadEvent>;
   try {
-    rows = (await openEtcFile(path)).rows();
+    const opened = await openEtcFile(path);
+    onLayout?.(opened.layout);
+    rows = opened.rows();
   } catch (e) {
     if (!(e instanceof EtcFileError)) throw e;
     yield { kind: 'file-error', path, fileIndex, message: e.message };
@@ -62,7 +67,9 @@ export interface TimeOrderOptions {
   onRead?: (rows: number) => void;
 }
 
-type Spilled = [number, number, number, EtcPassage, string];
+// A spilled row keeps its raw text only (a parsed record weighs several times more) and is cleaned again
+// when it leaves the merge: the same text through the same rules gives the same record.
+type Spilled = [number, number, number, string];
 
 /**
  * Every file's rejects and file errors first (in file order, as they are read), then every record in
@@ -87,24 +94,25 @@ export async function* timeOrder(files: readonly string[], o: TimeOrderOptions =
       chunks.push(file);
       buf = [];
     };
+    const layouts: HeaderLayout[] = [];
     for (let i = 0; i < files.length; i++) {
-      for await (const item of readFileItems(files[i]!, i)) {
+      for await (const item of readFileItems(files[i]!, i, (l) => (layouts[i] = l))) {
         if (item.kind !== 'record') { yield item; continue; }
-        buf.push([item.record.eventTime, i, item.line, item.record, item.raw]);
+        buf.push([item.record.eventTime, i, item.line, item.raw]);
         if (++read % 10_000 === 0) o.onRead?.(read);
         if (buf.length >= chunkRows) await spill();
       }
     }
     o.onRead?.(read);
     await spill();
-    yield* mergeChunks(chunks, files);
+    yield* mergeChunks(chunks, files, layouts);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** k-way merge of sorted chunk files with a binary heap on (time, file, line). */
-async function* mergeChunks(chunks: string[], files: readonly string[]): AsyncGenerator<SourceItem> {
+async function* mergeChunks(chunks: string[], files: readonly string[], layouts: HeaderLayout[]): AsyncGenerator<SourceItem> {
   const readers = chunks.map((f) => createInterface({ input: createReadStream(f, { highWaterMark: 64 * 1024 }), crlfDelay: Infinity })[Symbol.asyncIterator]());
   const heap: Array<{ row: Spilled; r: number }> = [];
   const less = (a: Spilled, b: Spilled) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
@@ -141,8 +149,10 @@ async function* mergeChunks(chunks: string[], files: readonly string[]): AsyncGe
   for (let r = 0; r < readers.length; r++) await next(r);
   while (heap.length > 0) {
     const { row, r } = pop();
-    const [, fileIndex, line, record, raw] = row;
-    yield { kind: 'record', path: files[fileIndex]!, fileIndex, line, record, raw };
+    const [, fileIndex, line, raw] = row;
+    const again = normaliseRow(splitCsvRecord(raw) ?? [], layouts[fileIndex]!);
+    if (!again.ok) throw new Error(`${files[fileIndex]}:${line}: cleaned differently when read back from the sort (${again.detail})`);
+    yield { kind: 'record', path: files[fileIndex]!, fileIndex, line, record: again.record, raw };
     await next(r);
   }
 }
