@@ -21,7 +21,7 @@ import { labInventoryPath } from '../provision/lab/lab.ts';
 import { buildResetPlan } from '../provision/reset/plan.ts';
 import { runPlan } from '../provision/executors/direct/run.ts';
 import { groupView } from '../provision/probes/pipeline.ts';
-import { PIPELINE_GROUP } from '../provision/services/pipeline/index.ts';
+import { DEFAULT_GROUP } from '../pipeline/contract/index.ts';
 import { waitCaughtUp, labWarnings, reference } from '../test/pipeline-results.ts';
 import { kafkaPartition } from '../test/reference/etc-reference.ts';
 import { buildRunTable, DECEMBER, MULTI_DAY } from '../test/fixtures/run-tables.ts';
@@ -77,7 +77,7 @@ export async function benchEventTime(): Promise<Record<string, number | string>>
         const t = Date.now();
         const r = await redis.hgetall(offsetKey(DEFAULT_TOPIC));
         for (const [p, o] of Object.entries(r)) mark('redis', Number(p), Number(o), t);
-        const [rows] = await db.query('SELECT kafka_partition, next_offset FROM etc_offsets WHERE consumer_group = ? AND topic = ?', [PIPELINE_GROUP, DEFAULT_TOPIC]);
+        const [rows] = await db.query('SELECT kafka_partition, next_offset FROM etc_offsets WHERE consumer_group = ? AND topic = ?', [DEFAULT_GROUP, DEFAULT_TOPIC]);
         for (const x of rows as Array<{ kafka_partition: number; next_offset: string | number }>) mark('mysql', Number(x.kafka_partition), Number(x.next_offset), t);
         await new Promise((res) => setTimeout(res, 100));
       }

@@ -1,46 +1,35 @@
 // The console's actions on the real cluster: the same plan, prerequisite check and executor as
 // `etclab start/stop/restart`, with the executor's progress lines sent to the console's panel.
 import type { Inventory } from '../provision/inventory/types.ts';
-import type { ServiceModule } from '../provision/services/types.ts';
 import type { Operation } from '../provision/plan/types.ts';
-import { buildPlan } from '../provision/plan/build.ts';
-import { runPlan } from '../provision/executors/direct/run.ts';
 import type { SshPool } from '../provision/executors/direct/ssh.ts';
-import { checkPrerequisites, summarize } from '../cli/commands/cluster.ts';
+import { runOperation } from '../ops/lifecycle.ts';
+import { describePlan, resetPlanFor, runReset } from '../ops/reset.ts';
 import type { ActionOutcome, ConsoleActions, ProgressLog, ReplayOptions, ReplayProgress } from './actions.ts';
 import { replayWith } from './replay-action.ts';
-import { describePlan, resetPlanFor } from '../cli/commands/reset.ts';
 
 export interface ClusterActionsOptions {
   inv: Inventory;
   pool: SshPool;
-  modules: ServiceModule[];
   /** Aborts a replay in flight when the console quits. */
   signal?: AbortSignal;
 }
 
 export function clusterActions(o: ClusterActionsOptions): ConsoleActions {
-  const { inv, pool, modules } = o;
+  const { inv, pool } = o;
 
-  async function run(op: Operation, service: string, node: string | undefined, label: string, log: ProgressLog): Promise<ActionOutcome> {
-    const plan = buildPlan(inv, op, modules, { services: [service], nodes: node ? [node] : undefined });
-    if (!plan.steps.length) return { ok: false, summary: `nothing to ${op}: no daemon of ${service} on ${node ?? 'any node'}` };
-    log(`${label}: ${plan.steps.length} steps on ${new Set(plan.steps.map((s) => s.node)).size} nodes`);
-    const r = await runPlan(inv, plan, { pool, log });
-    return { ok: r.ok, summary: summarize(label, r) };
-  }
-
-  async function start(service: string, node: string | undefined, log: ProgressLog): Promise<ActionOutcome> {
-    const label = `start ${service}${node ? ` on ${node}` : ''}`;
+  // The console keeps its pool open and shows progress in its panel; a refusal is an outcome, not a crash.
+  async function run(op: Operation, service: string, node: string | undefined, log: ProgressLog): Promise<ActionOutcome> {
+    const label = `${op} ${service}${node ? ` on ${node}` : ''}`;
     try {
-      await checkPrerequisites(inv, [service], pool);
+      const r = await runOperation(inv, op, { services: [service], nodes: node ? [node] : undefined, label, log, pool });
+      return { ok: r.run.ok, summary: r.summary };
     } catch (e) {
       return { ok: false, summary: (e as Error).message };
     }
-    return run('start', service, node, label, log);
   }
-
-  const stop = (service: string, node: string | undefined, log: ProgressLog) => run('stop', service, node, `stop ${service}${node ? ` on ${node}` : ''}`, log);
+  const start = (service: string, node: string | undefined, log: ProgressLog) => run('start', service, node, log);
+  const stop = (service: string, node: string | undefined, log: ProgressLog) => run('stop', service, node, log);
 
   return {
     start,
@@ -66,8 +55,8 @@ export function clusterActions(o: ClusterActionsOptions): ConsoleActions {
           ? { ok: false, summary: `cannot reset: ${unreachable.join('; ')} could not be checked (is the service up?)` }
           : { ok: true, summary: 'dry run: nothing was changed' };
       }
-      const r = await runPlan(inv, plan, { pool, log });
-      return { ok: r.ok, summary: summarize('reset', r) };
+      const r = await runReset(inv, plan, { pool, log });
+      return { ok: r.run.ok, summary: r.summary };
     },
     replay: (opts: ReplayOptions, onProgress: (p: ReplayProgress) => void, log: ProgressLog) => replayWith(inv, opts, onProgress, log, o.signal),
   };

@@ -35,7 +35,7 @@ export function openLiveConsole(inv: Inventory, modules: ServiceModule[]): LiveC
       if (!home) throw new Error(`no ${d.service} ${d.role} on ${d.node} in the inventory`);
       return readDaemonLog(pool, d.node, home, d.role);
     },
-    actions: clusterActions({ inv, pool, modules, signal: abort.signal }),
+    actions: clusterActions({ inv, pool, signal: abort.signal }),
     metrics,
     async close() {
       abort.abort();

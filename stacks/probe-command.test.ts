@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './program.ts';
-import { secretEnvName } from '../cli/commands/probe.ts';
+import { secretEnvName } from '../ops/inventory.ts';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const require = createRequire(import.meta.url);

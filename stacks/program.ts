@@ -9,7 +9,7 @@ import type { ServiceModule } from '../provision/services/types.ts';
 import { serviceModules } from '../provision/services/registry.ts';
 import { buildBundlesOf } from '../provision/artifacts/bundle.ts';
 import { buildPlan } from '../provision/plan/build.ts';
-import { inventoryPath } from '../cli/context.ts';
+import { inventoryPath } from '../ops/inventory.ts';
 import { planToResources, type ResourceSpec, type StackInputs } from './resources.ts';
 import { declareResources } from './declare.ts';
 import { configOverrides, stackInputs } from './inputs.ts';

@@ -9,7 +9,7 @@ import { type FileSpec, type Plan, type Step } from '../provision/plan/types.ts'
 import { filesScript, configDigest } from '../provision/plan/files-script.ts';
 import { q } from '../provision/plan/daemon-scripts.ts';
 import { indexSteps, topoOrder } from '../provision/plan/dag.ts';
-import { secretEnvName } from '../cli/commands/probe.ts';
+import { secretEnvName } from '../ops/inventory.ts';
 import { SECRET_PLACEHOLDER, secretNamesIn } from '../provision/executors/direct/secrets-fill.ts';
 
 /** What the mapping needs from outside the plan: secret values (as Pulumi secrets) and local facts. */

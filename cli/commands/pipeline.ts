@@ -3,17 +3,13 @@
 import type { Command } from 'commander';
 import type { Inventory } from '../../provision/inventory/types.ts';
 import { groupView, type ConsumerEndpoint, type GroupView } from '../../provision/probes/pipeline.ts';
-import { PIPELINE_GROUP, PIPELINE_TOPIC } from '../../provision/services/pipeline/index.ts';
+import { consumerStatusEndpoints, pipelineGroup, pipelineTopic } from '../../provision/services/pipeline/endpoints.ts';
 import { loadClusterInventory, splitList, UserError } from '../context.ts';
-import { runOperation } from './cluster.ts';
+import { runOperationCommand } from './cluster.ts';
 
 export function consumerEndpoints(inv: Inventory): ConsumerEndpoint[] {
-  const spec = inv.services.pipeline;
-  if (!spec) throw new UserError(`the inventory ${inv.file} has no pipeline service (services.pipeline)`);
-  return (spec.roles.consumer ?? []).map((name) => {
-    const n = inv.nodes.find((x) => x.name === name)!;
-    return { node: n.name, host: n.address, port: spec.ports.status };
-  });
+  if (!inv.services.pipeline) throw new UserError(`the inventory ${inv.file} has no pipeline service (services.pipeline)`);
+  return consumerStatusEndpoints(inv);
 }
 
 export function formatGroupView(v: GroupView, group: string, topic: string): string {
@@ -51,12 +47,12 @@ export function registerPipelineCommands(program: Command): void {
     .command('start')
     .description('start the consumers (after checking Kafka, HBase, the proxy and Redis are healthy)')
     .option('--node <list>', 'only on these nodes')
-    .action(async (o) => void (await runOperation(program, 'start', ['pipeline'], splitList(o.node), 'start pipeline')));
+    .action(async (o) => void (await runOperationCommand(program, 'start', ['pipeline'], splitList(o.node), 'start pipeline')));
   cmd
     .command('stop')
     .description('stop the consumers: each finishes its chunk in flight and leaves the group')
     .option('--node <list>', 'only on these nodes')
-    .action(async (o) => void (await runOperation(program, 'stop', ['pipeline'], splitList(o.node), 'stop pipeline')));
+    .action(async (o) => void (await runOperationCommand(program, 'stop', ['pipeline'], splitList(o.node), 'stop pipeline')));
   cmd
     .command('status')
     .description('each consumer: state, partitions, records, rate, lag')
@@ -64,9 +60,8 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const inv = await loadClusterInventory(program.opts().inventory);
       const v = await groupView(consumerEndpoints(inv));
-      const spec = inv.services.pipeline!;
       if (o.json) console.log(JSON.stringify(v, null, 2));
-      else console.log(formatGroupView(v, String(spec.settings.group ?? PIPELINE_GROUP), String(spec.settings.topic ?? PIPELINE_TOPIC)));
+      else console.log(formatGroupView(v, pipelineGroup(inv), pipelineTopic(inv)));
       if (v.consumers.some((c) => c.status?.state !== 'consuming')) process.exitCode = 1;
     });
 }

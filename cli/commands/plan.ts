@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { buildPlan } from '../../provision/plan/build.ts';
 import { RESET_STORES } from '../../provision/reset/plan.ts';
-import { resetPlanFor } from './reset.ts';
+import { resetPlanFor } from '../../ops/reset.ts';
 import { criticalPath, levels } from '../../provision/plan/dag.ts';
 import type { Operation, Plan } from '../../provision/plan/types.ts';
 import { serviceModules } from '../../provision/services/registry.ts';

@@ -5,6 +5,7 @@ import type { Probe } from '../../provision/probes/types.ts';
 import { onChangedAnswer, probeUntil } from '../../provision/probes/until.ts';
 import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import { loadClusterInventory, UserError } from '../context.ts';
+import { secretEnvName } from '../../ops/inventory.ts';
 import { taskByName } from '../../provision/tasks/registry.ts';
 
 export function parseProbe(json: string): Probe {
@@ -19,8 +20,6 @@ export function parseProbe(json: string): Probe {
   return v as Probe;
 }
 
-/** ETCLAB_SECRET_<NAME> wins: the Pulumi stack passes `pulumi config --secret` overrides that way, never in argv. */
-export const secretEnvName = (name: string) => `ETCLAB_SECRET_${name.toUpperCase()}`;
 
 export function registerProbeCommand(program: Command): void {
   program

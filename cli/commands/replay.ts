@@ -5,15 +5,14 @@ import { DEFAULT_RATE, DEFAULT_TOPIC, runReplay, type ReplayOptions } from '../.
 
 export { runReplay };
 
-/** The inventory's Kafka brokers, so a user on the lab never types an address. */
-async function brokersFromInventory(program: Command): Promise<string[]> {
+/** The inventory's Kafka brokers and the pipeline's topic, so a user on the lab never types an address. */
+async function fromInventory(program: Command): Promise<{ brokers: string[]; topic: string }> {
   const { loadClusterInventory, UserError } = await import('../context.ts');
+  const { kafkaBrokers } = await import('../../provision/services/kafka/endpoints.ts');
+  const { pipelineTopic } = await import('../../provision/services/pipeline/endpoints.ts');
   const inv = await loadClusterInventory(program.opts().inventory);
-  const kafka = inv.services.kafka;
-  if (!kafka) throw new UserError('no kafka service in the inventory: pass --brokers host:port,...');
-  const port = kafka.ports.broker ?? kafka.ports.kafka ?? 9092;
-  const names = Object.values(kafka.roles).flat();
-  return [...new Set(names)].map((n) => `${inv.nodes.find((x) => x.name === n)!.address}:${port}`);
+  if (!inv.services.kafka) throw new UserError('no kafka service in the inventory: pass --brokers host:port,...');
+  return { brokers: kafkaBrokers(inv), topic: pipelineTopic(inv) };
 }
 
 const num = (name: string) => (v: string) => {
@@ -23,7 +22,7 @@ const num = (name: string) => (v: string) => {
 };
 
 interface CliOpts {
-  topic: string;
+  topic?: string;
   order: string;
   brokers?: string;
   rate?: number;
@@ -44,7 +43,7 @@ export function registerReplayCommands(program: Command): void {
     .command('replay')
     .description('send cleaned ETC rows to Kafka (JSON, key = plate, timestamp = event time); bad rows are quarantined, never fatal')
     .argument('[inputs...]', 'CSV files or directories (default: the shared ETC data set)')
-    .option('--topic <name>', 'Kafka topic', DEFAULT_TOPIC)
+    .option('--topic <name>', `Kafka topic (default: the pipeline's, ${DEFAULT_TOPIC} unless the inventory renames it)`)
     .option('--order <order>', 'time: all inputs merged by event time, as a live feed sends them; file: file after file, each in its own order', 'time')
     .option('--brokers <list>', 'host:port,... of the Kafka brokers')
     .option('--rate <n>', `rows per second, 0 = unlimited (default ${DEFAULT_RATE}, or unlimited with --speed)`, num('--rate'))
@@ -71,11 +70,14 @@ export function registerReplayCommands(program: Command): void {
       process.on('SIGINT', onSigint);
       const tty = process.stderr.isTTY;
       let lastLine = 0;
+      // The inventory gives what the flags leave out; with --brokers (or --dry-run) it is optional.
+      const needInventory = !o.brokers && !o.dryRun;
+      const inv = o.brokers && o.topic ? undefined : await fromInventory(program).catch((e: unknown) => { if (needInventory) throw e; return undefined; });
       const opts: ReplayOptions = {
         inputs,
-        topic: o.topic,
+        topic: o.topic ?? inv?.topic ?? DEFAULT_TOPIC,
         order: o.order,
-        brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean) ?? (o.dryRun ? undefined : await brokersFromInventory(program)),
+        brokers: o.brokers?.split(',').map((b) => b.trim()).filter(Boolean) ?? inv?.brokers,
         rate: o.max ? 0 : o.rate,
         speed: o.speed,
         max: o.limit,

@@ -2,51 +2,11 @@
 // MySQL tables, Redis keys) as one plan run by the same executor as `up`. Shows what goes, asks, then does it.
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import type { Inventory } from '../../provision/inventory/types.ts';
-import type { Plan } from '../../provision/plan/types.ts';
-import { buildResetPlan, ResetPlanError, RESET_STORES, type ResetOptions } from '../../provision/reset/plan.ts';
-import { taskByName } from '../../provision/tasks/registry.ts';
-import { resolveSecret, secretValues } from '../../provision/inventory/resolve-secrets.ts';
-import { redactor } from '../../provision/executors/direct/secrets-fill.ts';
-import { runPlan } from '../../provision/executors/direct/run.ts';
-import { summarize } from './cluster.ts';
+import { RESET_STORES } from '../../provision/reset/plan.ts';
+import { describePlan, resetPlanFor, runReset } from '../../ops/reset.ts';
 import { loadClusterInventory, splitList, UserError } from '../context.ts';
-
-export function resetPlanFor(inv: Inventory, opts: ResetOptions): Plan {
-  try {
-    return buildResetPlan(inv, opts);
-  } catch (e) {
-    if (e instanceof ResetPlanError) throw new UserError(e.message);
-    throw e;
-  }
-}
-
-/** Each step's inspect() (read-only, in parallel: the stores are independent), as printable lines. */
-export async function describePlan(inv: Inventory, plan: Plan): Promise<{ text: string; unreachable: string[] }> {
-  const redact = redactor(await secretValues(inv));
-  const ctx = { inventory: inv, secret: (n: string) => resolveSecret(inv, n), log: () => {} };
-  const found = await Promise.all(
-    plan.steps.map(async (s) => {
-      if (s.action.kind !== 'task') return { lines: [], error: null };
-      try {
-        return { lines: await taskByName(s.action.task).inspect(s.action.params, ctx), error: null };
-      } catch (e) {
-        return { lines: [], error: redact((e as Error).message) };
-      }
-    }),
-  );
-  const out: string[] = [];
-  const unreachable: string[] = [];
-  plan.steps.forEach((s, i) => {
-    out.push(`${i + 1}. ${s.title}`);
-    for (const l of found[i].lines) out.push(`     ${l}`);
-    if (found[i].error) {
-      unreachable.push(s.title);
-      out.push(`     ✗ cannot look: ${found[i].error}`);
-    }
-  });
-  return { text: out.join('\n'), unreachable };
-}
+import { runJson } from './cluster.ts';
+import { EXIT } from '../exit-codes.ts';
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -65,7 +25,8 @@ export function registerResetCommand(program: Command): void {
     .option('--dry-run', 'only show what would be removed, with counts; change nothing')
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--continue-on-error', 'a store that fails does not stop the others')
-    .action(async (o: { only?: string; dryRun?: boolean; yes?: boolean; continueOnError?: boolean }) => {
+    .option('--json', 'the steps and their outcome as JSON on stdout')
+    .action(async (o: { only?: string; dryRun?: boolean; yes?: boolean; continueOnError?: boolean; json?: boolean }) => {
       const inv = await loadClusterInventory(program.opts().inventory);
       const plan = resetPlanFor(inv, { only: splitList(o.only), continueOnError: o.continueOnError });
       if (!plan.steps.length) throw new UserError(`nothing to reset: the inventory ${inv.file} has none of the services behind ${RESET_STORES.join(', ')}`);
@@ -76,7 +37,7 @@ export function registerResetCommand(program: Command): void {
         console.log(`reset of cluster ${inv.cluster}: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}, ${chain}\n${text}`);
         if (o.dryRun) {
           console.log(`dry run: nothing was changed${unreachable.length ? `; ${unreachable.length} step${unreachable.length > 1 ? 's' : ''} could not be checked (the reset would fail there)` : ''}`);
-          if (unreachable.length) process.exitCode = 1;
+          if (unreachable.length) process.exitCode = EXIT.failed;
           return;
         }
         if (!process.stdin.isTTY) throw new UserError('refusing to reset without confirmation: stdin is not a terminal. Run again with --yes (or --dry-run to only look)');
@@ -86,8 +47,9 @@ export function registerResetCommand(program: Command): void {
           return;
         }
       }
-      const r = await runPlan(inv, plan);
-      console.error(summarize('reset', r));
-      if (!r.ok) process.exitCode = 1;
+      const r = await runReset(inv, plan, { log: (l) => process.stderr.write(`${l}\n`) });
+      console.error(r.summary);
+      if (o.json) console.log(JSON.stringify(runJson(r.run), null, 2));
+      if (!r.run.ok) process.exitCode = EXIT.failed;
     });
 }

@@ -2,33 +2,25 @@
 // Flink's REST /overview). URLs come from the inventory; a service not in it is "not deployed".
 import type { Inventory } from '../../provision/inventory/types.ts';
 import { Absent, type ClusterFigures } from './types.ts';
+import type { HostPort } from '../../provision/inventory/members.ts';
+import { namenodeWeb } from '../../provision/services/hdfs/endpoints.ts';
+import { hbaseMasterWeb } from '../../provision/services/hbase/endpoints.ts';
+import { flinkRest } from '../../provision/services/flink/endpoints.ts';
 
 type Figures<K extends keyof ClusterFigures> = Extract<ClusterFigures[K], { state: 'ok' }>['data'];
 
-interface Endpoint {
-  service: string;
-  role: string;
-  ports: string[];
-  path: string;
-}
-
 const ENDPOINTS = {
-  hdfs: { service: 'hdfs', role: 'namenode', ports: ['namenodeHttp', 'http'], path: '/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState' },
-  hbase: { service: 'hbase', role: 'master', ports: ['masterInfo', 'masterHttp', 'masterWeb', 'info'], path: '/jmx?qry=Hadoop:service=HBase,name=Master,sub=Server' },
-  flink: { service: 'flink', role: 'jobmanager', ports: ['rest', 'web', 'http'], path: '/overview' },
-} satisfies Record<keyof ClusterFigures, Endpoint>;
+  hdfs: { service: 'hdfs', at: namenodeWeb, path: '/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState' },
+  hbase: { service: 'hbase', at: hbaseMasterWeb, path: '/jmx?qry=Hadoop:service=HBase,name=Master,sub=Server' },
+  flink: { service: 'flink', at: flinkRest, path: '/overview' },
+} satisfies Record<keyof ClusterFigures, { service: string; at: (inv: Inventory) => HostPort; path: string }>;
 
-/** The endpoint URL for a service of the inventory; Absent when the service is not deployed. */
+/** The endpoint URL for a service of the inventory (from the service module's endpoints); Absent when it is not deployed. */
 export function endpointUrl(inv: Inventory, which: keyof ClusterFigures): string {
-  const ep: Endpoint = ENDPOINTS[which];
-  const spec = inv.services[ep.service];
-  if (!spec) throw new Absent(`${ep.service} is not deployed (not in the inventory)`);
-  const nodeName = spec.roles[ep.role]?.[0];
-  if (!nodeName) throw new Error(`services.${ep.service}.roles.${ep.role} is empty`);
-  const portName = ep.ports.find((p) => spec.ports[p] !== undefined);
-  if (!portName) throw new Error(`services.${ep.service}.ports has none of ${ep.ports.join(', ')}`);
-  const node = inv.nodes.find((n) => n.name === nodeName);
-  return `http://${node?.address ?? nodeName}:${spec.ports[portName]}${ep.path}`;
+  const ep = ENDPOINTS[which];
+  if (!inv.services[ep.service]) throw new Absent(`${ep.service} is not deployed (not in the inventory)`);
+  const { host, port } = ep.at(inv);
+  return `http://${host}:${port}${ep.path}`;
 }
 
 function jmxBean(json: unknown, what: string): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Inventory } from '../../provision/inventory/types.ts';
 import { Absent, type KafkaFigures, type PartitionLag } from './types.ts';
 import { topicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
+import { kafkaBrokers as brokersOf } from '../../provision/services/kafka/endpoints.ts';
 
 export interface EndOffset {
   topic: string;
@@ -58,16 +59,11 @@ export function ratesBetween(prev: OffsetSample | null, cur: OffsetSample): { pr
   return { produceRate: produced / dt, consumeRate: consumed / dt };
 }
 
-const PORT_NAMES = ['client', 'broker', 'plaintext', 'kafka'];
 
 /** host:port of every Kafka broker in the inventory; Absent when Kafka is not in it. */
 export function kafkaBrokers(inv: Inventory): string[] {
-  const spec = inv.services.kafka;
-  if (!spec) throw new Absent('Kafka is not in the inventory');
-  const portName = PORT_NAMES.find((p) => spec.ports[p] !== undefined) ?? Object.keys(spec.ports)[0];
-  if (portName === undefined) throw new Error('services.kafka.ports names no port');
-  const names = [...new Set(Object.values(spec.roles).flat())];
-  return names.map((n) => `${inv.nodes.find((x) => x.name === n)?.address ?? n}:${spec.ports[portName]}`);
+  if (!inv.services.kafka) throw new Absent('Kafka is not in the inventory');
+  return brokersOf(inv);
 }
 
 export class KafkaLagReader {

@@ -41,10 +41,10 @@ describe('consumer lag and rates', () => {
     expect(ratesBetween(null, a)).toEqual({ produceRate: null, consumeRate: null });
     expect(ratesBetween(a, b)).toEqual({ produceRate: 100, consumeRate: 100 });
   });
-  it('brokers come from the inventory; no Kafka in it is "absent", not an error', async () => {
+  it('brokers come from the kafka module endpoints (its broker port, no guessing); no Kafka in it is "absent", not an error', async () => {
     const inv = fixtureInventory();
     expect(() => kafkaBrokers(inv)).toThrow(Absent);
-    inv.services.kafka = { roles: { broker: ['node1', 'node2'] }, ports: { client: 9092 }, version: '3', source: { kind: 'maven' }, heap: {}, settings: {}, secrets: {} };
+    inv.services.kafka = { roles: { broker: ['node1', 'node2'] }, ports: { broker: 9092 }, version: '3', source: { kind: 'maven' }, heap: {}, settings: {}, secrets: {} };
     expect(kafkaBrokers(inv)).toEqual(['10.213.7.11:9092', '10.213.7.12:9092']);
     expect(await panel(async () => kafkaBrokers(fixtureInventory()))).toEqual({ state: 'absent', reason: 'Kafka is not in the inventory' });
   });

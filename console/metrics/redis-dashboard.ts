@@ -5,6 +5,7 @@ import type { Inventory } from '../../provision/inventory/types.ts';
 import { resolveSecret } from '../../provision/inventory/resolve-secrets.ts';
 import { assembleSnapshot, clockReadCommand, snapshotReadCommands, type DashboardSnapshot } from '../../pipeline/core/dashboard.ts';
 import { Absent } from './types.ts';
+import { redisServer } from '../../provision/services/redis/endpoints.ts';
 
 export interface RedisTarget {
   host: string;
@@ -14,12 +15,8 @@ export interface RedisTarget {
 }
 
 export function redisTarget(inv: Inventory): RedisTarget {
-  const spec = inv.services.redis;
-  if (!spec) throw new Absent('Redis is not in the inventory');
-  const nodeName = spec.roles.server?.[0];
-  if (!nodeName) throw new Error('services.redis.roles.server is empty');
-  const node = inv.nodes.find((n) => n.name === nodeName);
-  return { host: node?.address ?? nodeName, port: spec.ports.redis ?? 6379, passwordSecret: spec.secrets.password };
+  if (!inv.services.redis) throw new Absent('Redis is not in the inventory');
+  return redisServer(inv);
 }
 
 /** Minutes of flow the console charts (one sparkline character each). */

@@ -1,7 +1,8 @@
 // The dashboard's Redis key scheme, the user's `项目名:业务名:类型:id` → `etc:<business>:<type>:<id>`.
 // One place for names, types and TTLs so the writer (stream job) and the reader (console) agree.
 
-export const REDIS_PROJECT = 'etc';
+import { REDIS_PROJECT } from '../contract/index.ts';
+export { REDIS_PROJECT };
 
 const PART_RE = /^[a-z][a-z0-9_]*$/;
 

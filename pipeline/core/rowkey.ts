@@ -30,8 +30,7 @@
  * used here (CJK plates and checkpoint names), and tests check with Buffer.compare anyway.
  */
 
-export const MAIN_TABLE = 'etc_traffic';
-export const CHECKPOINT_INDEX_TABLE = 'etc_traffic_by_checkpoint';
+export { MAIN_TABLE, CHECKPOINT_INDEX_TABLE } from '../contract/index.ts';
 export const SEP = '|';
 /** Default pre-split region count: 3 RegionServers × 2 regions each. */
 export const DEFAULT_SALT_BUCKETS = 6;

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync, createReadStream } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { DEFAULT_TOPIC } from '../contract/index.ts';
 import { GcxhIndex } from '../data/dedupe.ts';
 import { quarantineName, quarantineRow, QUARANTINE_COLUMNS } from '../data/clean.ts';
 import { DEFAULT_DATA_DIR, expandInputs } from '../data/inputs.ts';
@@ -10,7 +11,7 @@ import { kafkaSink, type Compression, type MessageSink, type OutMessage } from '
 import { compareTimeKeys, fileOrder, timeOrder, type ReplayOrder, type SourceItem, type TimeKey } from './order.ts';
 import { emptyState, loadState, resumePoints, resumeTimeKey, saveState, type ReplayState } from './state.ts';
 
-export const DEFAULT_TOPIC = 'etc_traffic_data';
+export { DEFAULT_TOPIC };
 export const DEFAULT_RATE = 50;
 
 export interface ReplayOptions {

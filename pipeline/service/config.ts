@@ -1,7 +1,6 @@
 // Addresses and secrets of the stores, from the inventory (a developer's run) or from the 0600 config file
 // the pipeline module renders on a node: nothing secret ever comes from argv.
 import { readFile } from 'node:fs/promises';
-import type { Inventory } from '../../provision/inventory/types.ts';
 import type { Endpoint } from '../hbase/client.ts';
 import type { MysqlEndpoint } from '../sinks/mysql.ts';
 import type { RedisEndpoint } from '../sinks/redis.ts';
@@ -13,55 +12,23 @@ export interface StoreConfig {
   hbase: { thrift: Endpoint; admin: Endpoint };
 }
 
-function members(inv: Inventory, service: string, role: string): { address: string }[] {
-  const spec = inv.services[service];
-  if (!spec) throw new Error(`${inv.file}: services.${service} is missing; the pipeline needs it`);
-  const names = spec.roles[role] ?? [];
-  if (names.length === 0) throw new Error(`${inv.file}: services.${service}.roles.${role} names no node`);
-  return names.map((n) => {
-    const node = inv.nodes.find((x) => x.name === n);
-    if (!node) throw new Error(`${inv.file}: services.${service}.roles.${role}: unknown node ${n}`);
-    return node;
-  });
-}
-
-function port(inv: Inventory, service: string, name: string): number {
-  const p = inv.services[service]!.ports[name];
-  if (!Number.isInteger(p)) throw new Error(`${inv.file}: services.${service}.ports.${name} is not set`);
-  return p!;
-}
-
 /** From a checkout only: the bundle a node runs leaves the inventory code out (provision/artifacts/bundle.ts). */
 export async function storeConfig(inventoryFile: string): Promise<StoreConfig> {
   const { loadInventory } = await import('../../provision/inventory/load.ts');
   const { resolveSecret } = await import('../../provision/inventory/resolve-secrets.ts');
   const { serviceModules } = await import('../../provision/services/registry.ts');
+  const { kafkaBrokers } = await import('../../provision/services/kafka/endpoints.ts');
+  const { proxyApp } = await import('../../provision/services/proxy/endpoints.ts');
+  const { redisServer } = await import('../../provision/services/redis/endpoints.ts');
+  const { hbaseAdmin, hbaseThrift } = await import('../../provision/services/hbase/endpoints.ts');
   const inv = await loadInventory(inventoryFile, serviceModules);
-  const brokers = members(inv, 'kafka', 'broker').map((n) => `${n.address}:${port(inv, 'kafka', 'broker')}`);
-  const proxy = inv.services.proxy!;
-  if (!proxy) throw new Error(`${inv.file}: services.proxy is missing; the pipeline writes MySQL through it`);
-  const mariadb = inv.services.mariadb;
-  const appPassword = proxy.secrets.appPassword ?? mariadb?.secrets.appPassword;
-  if (!appPassword) throw new Error(`${inv.file}: services.proxy.secrets.appPassword is not set`);
-  const redisSpec = inv.services.redis;
+  const app = proxyApp(inv);
+  const redis = redisServer(inv);
   return {
-    brokers,
-    mysql: {
-      host: members(inv, 'proxy', 'server')[0]!.address,
-      port: port(inv, 'proxy', 'server'),
-      user: String(mariadb?.settings.appUser ?? 'etc'),
-      password: await resolveSecret(inv, appPassword),
-      database: String(proxy.settings.database ?? mariadb?.settings.database ?? 'etc'),
-    },
-    redis: {
-      host: members(inv, 'redis', 'server')[0]!.address,
-      port: port(inv, 'redis', 'redis'),
-      password: redisSpec?.secrets.password ? await resolveSecret(inv, redisSpec.secrets.password) : undefined,
-    },
-    hbase: {
-      thrift: { host: members(inv, 'hbase', 'thrift')[0]!.address, port: port(inv, 'hbase', 'thrift') },
-      admin: { host: members(inv, 'hbase', 'thrift2')[0]!.address, port: port(inv, 'hbase', 'thrift2') },
-    },
+    brokers: kafkaBrokers(inv),
+    mysql: { host: app.host, port: app.port, user: app.user, password: await resolveSecret(inv, app.passwordSecret), database: app.database },
+    redis: { host: redis.host, port: redis.port, password: redis.passwordSecret ? await resolveSecret(inv, redis.passwordSecret) : undefined },
+    hbase: { thrift: hbaseThrift(inv), admin: hbaseAdmin(inv) },
   };
 }
 

@@ -15,7 +15,7 @@ import type { ConsumerStatus } from './status-server.ts';
 import { topicOffsets } from '../kafka/topic-offsets.ts';
 import { splitFetch, type Stand } from '../core/fetch-split.ts';
 
-export const DEFAULT_GROUP = 'etc_pipeline';
+export { DEFAULT_GROUP } from '../contract/index.ts';
 
 export interface ConsumerOptions {
   brokers: string[];

@@ -1,4 +1,4 @@
-// SQL for one partition chunk against the proxy's logical schema (provision/services/proxy/schema.ts):
+// SQL for one partition chunk against the proxy's logical schema (pipeline/contract/mysql-schema.ts):
 // the rows, per-(checkpoint, minute) counts, clone alerts and the partition's offset, all in one transaction.
 import { formatBeijingTime } from '../core/passage.ts';
 import type { CloneAlert } from '../core/clone-detector.ts';

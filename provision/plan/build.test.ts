@@ -80,3 +80,16 @@ describe('dag', () => {
     expect(() => topoOrder([s('a', ['zz'])])).toThrow(/unknown step zz/);
   });
 });
+
+describe('start order', () => {
+  it('comes from `after`, whatever order the modules are listed in; an unknown name or a cycle is refused', async () => {
+    const { startOrder } = await import('../services/start-order.ts');
+    const { serviceModules } = await import('../services/registry.ts');
+    const names = startOrder([...serviceModules].reverse()).map((m) => m.name);
+    for (const m of serviceModules) for (const a of m.after) expect(names.indexOf(a), `${a} before ${m.name}`).toBeLessThan(names.indexOf(m.name));
+    const mod = (name: string, after: string[]) => ({ ...serviceModules[0]!, name, after });
+    expect(() => startOrder([mod('a', ['nope'])])).toThrow(/service module a: after names unknown service "nope"/);
+    expect(() => startOrder([mod('a', ['b']), mod('b', ['a'])])).toThrow(/cycle: a → b → a/);
+    expect(startOrder([mod('a', ['nope'])], true).map((m) => m.name)).toEqual(['a']);
+  });
+});

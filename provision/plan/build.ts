@@ -3,6 +3,7 @@ import type { Inventory, NodeSpec, ServiceSpec } from '../inventory/types.ts';
 import type { Daemon, DaemonContext, ServiceModule } from '../services/types.ts';
 import { CLUSTER, type FileSpec, type Operation, type Plan, type Step } from './types.ts';
 import { startScript, stopScript } from './daemon-scripts.ts';
+import { startOrder } from '../services/start-order.ts';
 
 export interface PlanOptions {
   /** Only these services (others are assumed to be in the state the operation needs). */
@@ -70,7 +71,8 @@ const sid = (service: string, node: string, phase: string, role?: string) =>
   `${service}/${node}/${phase}${role ? `:${role}` : ''}`;
 
 export function buildPlan(inv: Inventory, operation: Operation, modules: ServiceModule[], opts: PlanOptions = {}): Plan {
-  const selected = servicesIn(inv, modules).filter((m) => !opts.services || opts.services.includes(m.name));
+  // Start order whatever order the caller listed the modules in: upSteps needs a service's `after` first.
+  const selected = startOrder(servicesIn(inv, modules).filter((m) => !opts.services || opts.services.includes(m.name)), true);
   const steps =
     operation === 'up' || operation === 'start'
       ? upSteps(inv, selected, opts)

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProbeResult } from './types.ts';
 import type { ProbeContext } from './registry.ts';
 import { keyOnShard, type ShardEngine } from '../services/proxy/sharding.ts';
-import { TABLES, columnsOf, type LogicalTable } from '../services/proxy/schema.ts';
+import { TABLES, columnsOf, type LogicalTable } from '../../pipeline/contract/mysql-schema.ts';
 
 export interface MysqlProxyProbe {
   protocol: 'mysql-proxy';

@@ -28,6 +28,16 @@ describe('reset plan', () => {
     expect(params(plan, 'kafka/*/reset:ready')).toEqual({ ...params(plan, 'kafka/*/reset:groups'), task: 'ready:kafka-delete-groups' });
   });
 
+  it('honours a topic and group the inventory renames (the ones the pipeline reads)', () => {
+    const i = fixtureInventory([...ALL, 'pipeline']);
+    i.services.pipeline!.settings.topic = 'etc_lab_b';
+    i.services.pipeline!.settings.group = 'etc_group_b';
+    const plan = buildResetPlan(i);
+    expect(params(plan, 'kafka/*/reset:topic').params).toMatchObject({ topic: 'etc_lab_b' });
+    expect(params(plan, 'kafka/*/reset:groups').params).toMatchObject({ topic: 'etc_lab_b', groups: ['etc_group_b'] });
+    expect(plan.steps.find((s) => s.id === 'kafka/*/reset:topic')!.title).toMatch(/recreate topic etc_lab_b /);
+  });
+
   it('names only registered tasks', () => {
     for (const s of buildResetPlan(inv()).steps) expect(() => taskByName(params({ steps: [s] } as never, s.id).task)).not.toThrow();
   });

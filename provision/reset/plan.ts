@@ -1,15 +1,17 @@
 // `etclab reset` as a plan: one controller-side task step per store, params derived from the inventory.
 // Pure data like every plan: addresses, ports, table names and secret NAMES, never a secret value.
-import type { Inventory, NodeSpec, ServiceSpec } from '../inventory/types.ts';
+import type { Inventory, ServiceSpec } from '../inventory/types.ts';
 import { CLUSTER, type Plan, type Step } from '../plan/types.ts';
 import { shardsOf } from '../services/proxy/index.ts';
-import { TABLES } from '../services/proxy/schema.ts';
-import { MAIN_TABLE, CHECKPOINT_INDEX_TABLE } from '../../pipeline/core/rowkey.ts';
-import { REDIS_PROJECT } from '../../pipeline/core/redis-keys.ts';
-import { DEFAULT_TOPIC } from '../../pipeline/replay/run.ts';
+import { TABLES } from '../../pipeline/contract/mysql-schema.ts';
+import { CHECKPOINT_INDEX_TABLE, MAIN_TABLE, REDIS_PROJECT, USER_TABLE } from '../../pipeline/contract/index.ts';
 import { buildPlan } from '../plan/build.ts';
 import { serviceModules } from '../services/registry.ts';
-import { PIPELINE_GROUP } from '../services/pipeline/index.ts';
+import { pipelineGroup, pipelineTopic } from '../services/pipeline/endpoints.ts';
+import { kafkaBrokers } from '../services/kafka/endpoints.ts';
+import { hbaseAdmin, hbaseThrift } from '../services/hbase/endpoints.ts';
+import { proxyApp } from '../services/proxy/endpoints.ts';
+import { redisServer } from '../services/redis/endpoints.ts';
 import { readyTaskName } from '../tasks/types.ts';
 
 /**
@@ -28,15 +30,14 @@ const NEEDS: Record<ResetStore, string[]> = { kafka: ['kafka'], hbase: ['hbase']
  * makes those offsets meaningless anyway.
  */
 export function pipelineGroups(inv: Inventory): string[] {
-  const spec = inv.services.pipeline as ServiceSpec | undefined;
-  return spec ? [String(spec.settings.group ?? PIPELINE_GROUP)] : [];
+  return inv.services.pipeline ? [pipelineGroup(inv)] : [];
 }
 
 /**
  * HBase tables the pipeline writes: the two of the row-key design (rowkey.ts) and the user's existing
  * table, named like the topic (etc_traffic_data, family info). Absent ones are skipped.
  */
-export const HBASE_TABLES = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE, DEFAULT_TOPIC];
+export const HBASE_TABLES = [MAIN_TABLE, CHECKPOINT_INDEX_TABLE, USER_TABLE];
 
 export interface ResetOptions {
   /** Only these stores (RESET_STORES names). Default: every store whose services are in the inventory. */
@@ -47,22 +48,13 @@ export interface ResetOptions {
 
 export class ResetPlanError extends Error {}
 
-function node(inv: Inventory, name: string | undefined, what: string): NodeSpec {
-  const n = inv.nodes.find((x) => x.name === name);
-  if (!n) throw new ResetPlanError(`${what}: no node ${name ?? '(none)'} in the inventory`);
-  return n;
-}
-
-function firstOf(inv: Inventory, svc: string, role: string): NodeSpec {
-  return node(inv, inv.services[svc].roles[role]?.[0], `services.${svc}.roles.${role}`);
-}
-
 type Draft = Omit<Step, 'deps' | 'node' | 'phase'>;
 
 function kafkaSteps(inv: Inventory): Draft[] {
   const spec = inv.services.kafka;
-  const brokers = (spec.roles.broker ?? []).map((n) => `${node(inv, n, 'services.kafka.roles.broker').address}:${spec.ports.broker}`);
-  const topic = DEFAULT_TOPIC;
+  const brokers = kafkaBrokers(inv);
+  // The topic the pipeline reads: a renamed one (services.pipeline.settings.topic) is the one to recreate.
+  const topic = pipelineTopic(inv);
   // What the brokers give an auto-created topic (kafka module: num.partitions and default replication),
   // so a recreated topic is the one the replay would have made.
   const partitions = Number(spec.settings.numPartitions ?? 3);
@@ -87,8 +79,6 @@ function hbaseSteps(inv: Inventory): Draft[] {
   const spec = inv.services.hbase;
   // Thrift1 cannot truncate; thrift2's truncateTable(preserveSplits) keeps the pre-split regions.
   if (!spec.roles.thrift2?.length) throw new ResetPlanError('hbase reset needs the thrift2 role (services.hbase.roles.thrift2): thrift1 cannot truncate a table keeping its regions');
-  const thrift = firstOf(inv, 'hbase', 'thrift');
-  const admin = firstOf(inv, 'hbase', 'thrift2');
   const tables = HBASE_TABLES;
   return [
     {
@@ -96,7 +86,7 @@ function hbaseSteps(inv: Inventory): Draft[] {
       title: `truncate HBase tables ${tables.join(', ')} keeping their regions`,
       action: {
         kind: 'task', task: 'hbase-truncate',
-        params: { thrift: { host: thrift.address, port: spec.ports.thrift }, admin: { host: admin.address, port: spec.ports.thrift2 }, tables },
+        params: { thrift: hbaseThrift(inv), admin: hbaseAdmin(inv), tables },
       },
       timeoutSec: 300, estimateSec: 10,
     },
@@ -104,9 +94,8 @@ function hbaseSteps(inv: Inventory): Draft[] {
 }
 
 function mysqlSteps(inv: Inventory): Draft[] {
-  const proxy = inv.services.proxy;
-  const { shards, appUser, database } = shardsOf(inv);
-  const host = firstOf(inv, 'proxy', 'server').address;
+  const { shards } = shardsOf(inv);
+  const app = proxyApp(inv);
   const tables = TABLES.map((t) => t.name); // the pipeline's rows and its stored offsets (etc_offsets)
   return [
     {
@@ -115,12 +104,12 @@ function mysqlSteps(inv: Inventory): Draft[] {
       action: {
         kind: 'task', task: 'mysql-truncate',
         params: {
-          proxy: { host, port: proxy.ports.server },
+          proxy: { host: app.host, port: app.port },
           shards,
-          user: appUser,
+          user: app.user,
           // The proxy's logical database is also the database on every shard (proxy/configs.ts).
-          database: String(proxy.settings.database ?? database),
-          passwordSecret: proxy.secrets.appPassword,
+          database: app.database,
+          passwordSecret: app.passwordSecret,
           tables,
         },
       },
@@ -130,15 +119,15 @@ function mysqlSteps(inv: Inventory): Draft[] {
 }
 
 function redisSteps(inv: Inventory): Draft[] {
-  const spec = inv.services.redis;
   const prefix = `${REDIS_PROJECT}:`;
+  const { host, port, passwordSecret } = redisServer(inv);
   return [
     {
       id: 'redis/*/reset', service: 'redis',
       title: `delete Redis keys under ${prefix}`,
       action: {
         kind: 'task', task: 'redis-unlink-prefix',
-        params: { host: firstOf(inv, 'redis', 'server').address, port: spec.ports.redis, passwordSecret: spec.secrets.password, prefix },
+        params: { host, port, passwordSecret, prefix },
       },
       timeoutSec: 120, estimateSec: 1,
     },

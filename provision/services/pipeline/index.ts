@@ -9,51 +9,36 @@ import type { Inventory, NodeSpec } from '../../inventory/types.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
 import { secretRef } from '../common.ts';
+import { DEFAULT_GROUP, DEFAULT_TOPIC } from '../../../pipeline/contract/index.ts';
+import { kafkaBrokers } from '../kafka/endpoints.ts';
+import { hbaseAdmin, hbaseThrift } from '../hbase/endpoints.ts';
+import { proxyApp } from '../proxy/endpoints.ts';
+import { redisServer } from '../redis/endpoints.ts';
+import { pipelineGroup, pipelineTopic } from './endpoints.ts';
 
-export const PIPELINE_GROUP = 'etc_pipeline';
-export const PIPELINE_TOPIC = 'etc_traffic_data';
 
-
-function nodesOf(inv: Inventory, service: string, role: string): NodeSpec[] {
-  const names = inv.services[service]?.roles[role] ?? [];
-  return names.map((n) => inv.nodes.find((x) => x.name === n)!).filter(Boolean);
-}
 
 /** The JSON the consumer reads (pipeline/service/config.ts serviceConfigFile); secrets as placeholders. */
 export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 'node' | 'role'>): string {
   const { inventory: inv, spec, node, role } = ctx;
-  const kafka = inv.services.kafka!;
-  const proxy = inv.services.proxy!;
-  const mariadb = inv.services.mariadb;
-  const redis = inv.services.redis!;
-  const hbase = inv.services.hbase!;
-  const first = (svc: string, role: string) => nodesOf(inv, svc, role)[0]!.address;
-  const appPassword = proxy.secrets.appPassword ?? mariadb?.secrets.appPassword ?? '';
+  const app = proxyApp(inv);
+  const redis = redisServer(inv);
   const doc = {
     role,
-    partitions: Number(kafka.settings.numPartitions ?? 3),
+    partitions: Number(inv.services.kafka!.settings.numPartitions ?? 3),
     flowDetector: String(spec.settings.flowDetector ?? 'ewma'),
-    topic: String(spec.settings.topic ?? PIPELINE_TOPIC),
-    group: String(spec.settings.group ?? PIPELINE_GROUP),
+    topic: pipelineTopic(inv),
+    group: pipelineGroup(inv),
     chunk: Number(spec.settings.chunk ?? 2000),
     clones: {
       gapMs: Number(spec.settings.cloneGapMin ?? 10) * 60_000,
       outOfOrdernessMs: Number(spec.settings.outOfOrdernessMin ?? 7 * 1440) * 60_000,
     },
     flowFinalMs: Number(spec.settings.flowFinalMin ?? 5) * 60_000,
-    brokers: nodesOf(inv, 'kafka', 'broker').map((n) => `${n.address}:${kafka.ports.broker}`),
-    mysql: {
-      host: first('proxy', 'server'),
-      port: proxy.ports.server,
-      user: String(mariadb?.settings.appUser ?? 'etc'),
-      password: secretRef(appPassword),
-      database: String(proxy.settings.database ?? mariadb?.settings.database ?? 'etc'),
-    },
-    redis: { host: first('redis', 'server'), port: redis.ports.redis, ...(redis.secrets.password ? { password: secretRef(redis.secrets.password) } : {}) },
-    hbase: {
-      thrift: { host: first('hbase', 'thrift'), port: hbase.ports.thrift },
-      admin: { host: first('hbase', 'thrift2'), port: hbase.ports.thrift2 },
-    },
+    brokers: kafkaBrokers(inv),
+    mysql: { host: app.host, port: app.port, user: app.user, password: secretRef(app.passwordSecret), database: app.database },
+    redis: { host: redis.host, port: redis.port, ...(redis.passwordSecret ? { password: secretRef(redis.passwordSecret) } : {}) },
+    hbase: { thrift: hbaseThrift(inv), admin: hbaseAdmin(inv) },
     status: { host: node.address, port: role === 'warner' ? spec.ports.warnerStatus : spec.ports.status },
     // Not read by the consumer: a new build changes this file, so `up` restarts the consumer on it.
     build: spec.version,
@@ -81,7 +66,7 @@ export const pipeline: ServiceModule = {
     // ~120 B each: ~10 MB for the lab's data); flowFinalMin is how long the flow warner waits before it
     // first judges a minute (late passages make it judge the minute again).
     settings: {
-      topic: PIPELINE_TOPIC, group: PIPELINE_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
+      topic: DEFAULT_TOPIC, group: DEFAULT_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
       cloneGapMin: 10, outOfOrdernessMin: 7 * 1440, flowFinalMin: 5, flowDetector: 'ewma',
     },
     secrets: {},

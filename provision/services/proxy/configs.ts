@@ -1,7 +1,7 @@
 // Renders the proxy's config files for either engine from one description of the shards, so the logical
 // schema (database, tables, sharding column, shard order) cannot drift between ShardingSphere and MyCat.
 import { render } from '../../../templates/render.ts';
-import { SHARD_COLUMN, TABLES, broadcastTables, shardedTables } from './schema.ts';
+import { SHARD_COLUMN, TABLES, broadcastTables, shardedTables } from '../../../pipeline/contract/mysql-schema.ts';
 
 export interface Shard {
   node: string;

@@ -11,7 +11,7 @@ import { javaCommand, secretRef } from '../common.ts';
 import { MYCAT_MAIN, SHARDINGSPHERE_DEFAULT_VERSION, SHARDINGSPHERE_MAIN } from './artifact.ts';
 import { renderMycat, renderShardingSphere, type ProxyLayout, type Shard } from './configs.ts';
 import type { ShardEngine } from './sharding.ts';
-import { SHARD_COLUMN } from './schema.ts';
+import { SHARD_COLUMN } from '../../../pipeline/contract/mysql-schema.ts';
 
 export { proxyArtifact } from './artifact.ts';
 export { shardFor, mycatShardFor, shardForEngine } from './sharding.ts';
