@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx so `npx etclab` needs no build step.
+// The `etclab` command. Runs the prebuilt bundle (.build/cli, made by scripts/build-cli.mjs from this
+// checkout, rebuilt here first when a source is newer); ETCLAB_DEV=1 runs the TypeScript through tsx instead.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const command = args.find((a, i) => !a.startsWith('-') && !['-i', '--inventory'].includes(args[i - 1] ?? ''));
@@ -12,8 +14,22 @@ if (command === 'replay' && !heapSet) {
   const child = spawn(process.execPath, ['--max-old-space-size=144', ...process.execArgv, process.argv[1], ...args], { stdio: 'inherit', detached: true });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));
-} else {
+} else if (process.env.ETCLAB_DEV === '1') {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../cli/main.ts');
+} else {
+  const bundle = new URL('../.build/cli/', import.meta.url);
+  let fresh = false;
+  try {
+    const { sourcesNewest } = await import('../scripts/cli-stamp.mjs');
+    fresh = JSON.parse(readFileSync(new URL('stamp.json', bundle), 'utf8')).sourcesNewest >= sourcesNewest();
+  } catch {
+    fresh = false;
+  }
+  if (!fresh) {
+    const { buildCli } = await import('../scripts/build-cli.mjs');
+    await buildCli();
+  }
+  await import(new URL('main.js', bundle).href);
 }

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+// The CLI bundle (.build/cli/, two levels below the repository) carries this code away from templates/.
+declare const __ETCLAB_BUNDLED__: boolean | undefined;
+const root = typeof __ETCLAB_BUNDLED__ !== 'undefined' ? fileURLToPath(new URL('../../templates/', import.meta.url)) : fileURLToPath(new URL('.', import.meta.url));
 const cache = new Map<string, string>();
 
 export function templateText(name: string): string {

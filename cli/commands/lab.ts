@@ -1,6 +1,13 @@
 // `etclab lab up|down|status`: the three local hosts (network namespaces with their own sshd).
 import type { Command } from 'commander';
-import { labDown, labStatus, labUp } from '../../provision/lab/lab.ts';
+import { labDown, labStatus, labUp, type LabStatus } from '../../provision/lab/lab.ts';
+import { EXIT } from '../exit-codes.ts';
+
+function formatLab(st: LabStatus): string {
+  const lines = [`lab ${st.up ? 'up' : 'DOWN'} (${st.dir}); bridge ${st.bridgePresent ? st.bridgeAddress ?? 'present' : 'missing'}; inventory ${st.inventoryPresent ? st.inventory : 'missing'}`];
+  for (const n of st.nodes) lines.push(`  ${n.name.padEnd(6)} ${n.namespacePresent ? n.namespace : 'no namespace'}  ${n.address ?? `no address (want ${n.expectedAddress})`}  sshd ${n.sshdAlive ? `pid ${n.sshdPid}` : 'down'}${n.sshReachable ? ', answers on 22' : ''}`);
+  return lines.join('\n');
+}
 
 export function registerLabCommands(program: Command): void {
   const lab = program.command('lab').description('the local three-node lab (network namespaces node1..node3 with sshd)');
@@ -20,10 +27,11 @@ export function registerLabCommands(program: Command): void {
     });
   lab
     .command('status')
-    .description('namespaces, addresses, sshd')
+    .description('namespaces, addresses, sshd; exits 3 when the lab is not (completely) up')
     .option('--json', 'machine-readable')
     .action(async (o: { json?: boolean }) => {
       const st = await labStatus();
-      console.log(o.json ? JSON.stringify(st, null, 2) : JSON.stringify(st, null, 2));
+      console.log(o.json ? JSON.stringify(st, null, 2) : formatLab(st));
+      if (!st.up) process.exitCode = EXIT.unhealthy;
     });
 }
