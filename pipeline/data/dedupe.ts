@@ -9,6 +9,9 @@ export class GcxhIndex {
   see(gcxh: string, file: string, line: number): { file: string; line: number } | undefined {
     const prev = this.seen.get(gcxh);
     if (prev !== undefined) return { file: this.files[Math.floor(prev / 2 ** 32)], line: prev % 2 ** 32 };
+    // A copy, not the substring: a sliced string keeps the whole decoded chunk it was cut from alive,
+    // and this index outlives every chunk of a month-long replay.
+    gcxh = flat(gcxh);
     let id = this.fileIds.get(file);
     if (id === undefined) {
       id = this.files.push(file) - 1;
@@ -21,4 +24,9 @@ export class GcxhIndex {
   get size(): number {
     return this.seen.size;
   }
+}
+
+/** A string that owns its characters (V8 slices share the parent's). */
+export function flat(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }

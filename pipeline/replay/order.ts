@@ -5,16 +5,18 @@
 // Time order is an external sort: rows are read file by file, sorted in chunks of `chunkRows`, each chunk
 // spilled to a temporary file, and the chunks merged with a heap. Memory is one chunk plus one line per
 // chunk file, whatever the input's length or disorder; the disk holds the cleaned rows once.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EtcFileError, openEtcFile, type ReadEvent, type Rejection } from '../data/reader.ts';
 import type { EtcPassage } from '../data/record.ts';
 import { splitCsvRecord } from '../data/csvline.ts';
 import type { HeaderLayout } from '../data/header.ts';
 import { normaliseRow } from '../data/normalise.ts';
+import { flat } from '../data/dedupe.ts';
 
 export type ReplayOrder = 'time' | 'file';
 export const REPLAY_ORDERS: readonly ReplayOrder[] = ['time', 'file'];
@@ -98,7 +100,7 @@ export async function* timeOrder(files: readonly string[], o: TimeOrderOptions =
     for (let i = 0; i < files.length; i++) {
       for await (const item of readFileItems(files[i]!, i, (l) => (layouts[i] = l))) {
         if (item.kind !== 'record') { yield item; continue; }
-        buf.push([item.record.eventTime, i, item.line, item.raw]);
+        buf.push([item.record.eventTime, i, item.line, flat(item.raw)]);
         if (++read % 10_000 === 0) o.onRead?.(read);
         if (buf.length >= chunkRows) await spill();
       }
@@ -113,7 +115,7 @@ export async function* timeOrder(files: readonly string[], o: TimeOrderOptions =
 
 /** k-way merge of sorted chunk files with a binary heap on (time, file, line). */
 async function* mergeChunks(chunks: string[], files: readonly string[], layouts: HeaderLayout[]): AsyncGenerator<SourceItem> {
-  const readers = chunks.map((f) => createInterface({ input: createReadStream(f, { highWaterMark: 64 * 1024 }), crlfDelay: Infinity })[Symbol.asyncIterator]());
+  const readers = await Promise.all(chunks.map((f) => LineReader.open(f)));
   const heap: Array<{ row: Spilled; r: number }> = [];
   const less = (a: Spilled, b: Spilled) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   const push = (e: { row: Spilled; r: number }) => {
@@ -143,16 +145,66 @@ async function* mergeChunks(chunks: string[], files: readonly string[], layouts:
     return top;
   };
   const next = async (r: number) => {
-    const n = await readers[r]!.next();
-    if (!n.done) push({ row: JSON.parse(n.value) as Spilled, r });
+    const line = await readers[r]!.next();
+    if (line !== null) push({ row: JSON.parse(line) as Spilled, r });
+    else await readers[r]!.close();
   };
   for (let r = 0; r < readers.length; r++) await next(r);
-  while (heap.length > 0) {
-    const { row, r } = pop();
-    const [, fileIndex, line, raw] = row;
-    const again = normaliseRow(splitCsvRecord(raw) ?? [], layouts[fileIndex]!);
-    if (!again.ok) throw new Error(`${files[fileIndex]}:${line}: cleaned differently when read back from the sort (${again.detail})`);
-    yield { kind: 'record', path: files[fileIndex]!, fileIndex, line, record: again.record, raw };
-    await next(r);
+  try {
+    while (heap.length > 0) {
+      const { row, r } = pop();
+      const [, fileIndex, line, raw] = row;
+      const again = normaliseRow(splitCsvRecord(raw) ?? [], layouts[fileIndex]!);
+      if (!again.ok) throw new Error(`${files[fileIndex]}:${line}: cleaned differently when read back from the sort (${again.detail})`);
+      yield { kind: 'record', path: files[fileIndex]!, fileIndex, line, record: again.record, raw };
+      await next(r);
+    }
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+  }
+}
+
+/**
+ * Lines of a file, read 64 KiB at a time only when asked for: a merge pulls from many chunk files at
+ * uneven speeds, and a stream-fed reader would buffer whatever a slow one has not consumed yet.
+ */
+class LineReader {
+  private buf = '';
+  private done = false;
+  private closed = false;
+  private readonly chunk = Buffer.alloc(64 * 1024);
+  private readonly decoder = new StringDecoder('utf8');
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async open(path: string): Promise<LineReader> {
+    return new LineReader(await open(path, 'r'));
+  }
+
+  async next(): Promise<string | null> {
+    for (;;) {
+      const nl = this.buf.indexOf('\n');
+      if (nl !== -1) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        return line;
+      }
+      if (this.done) {
+        if (this.buf === '') return null;
+        const last = this.buf;
+        this.buf = '';
+        return last;
+      }
+      const { bytesRead } = await this.fh.read(this.chunk, 0, this.chunk.length, null);
+      if (bytesRead === 0) {
+        this.done = true;
+        this.buf += this.decoder.end();
+      } else this.buf += this.decoder.write(this.chunk.subarray(0, bytesRead));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
   }
 }
