@@ -9,6 +9,7 @@ import { runPlan, type RunResult } from '../provision/executors/direct/run.ts';
 import { SshPool } from '../provision/executors/direct/ssh.ts';
 import { collectStatus, type ClusterStatus } from '../provision/status/status.ts';
 import { serviceModules, moduleByName } from '../provision/services/registry.ts';
+import { buildPurgePlan, purgeTargets, type PurgeTarget } from '../provision/plan/purge.ts';
 import { checkNames } from './inventory.ts';
 import { UserError } from './errors.ts';
 
@@ -123,4 +124,15 @@ export async function clusterStatus(inv: Inventory, o: { services?: string[]; no
   } finally {
     pool.close();
   }
+}
+
+/** What `down --purge` removes, per node and service (listed before asking). */
+export function purgeList(inv: Inventory): PurgeTarget[] {
+  return purgeTargets(inv, serviceModules);
+}
+
+/** Removes every service's data, logs and tmp directories on every node; refuses on a node where a daemon still runs. */
+export async function purge(inv: Inventory, o: { log?: Log } = {}): Promise<OperationResult> {
+  const run = await runPlan(inv, buildPurgePlan(inv, serviceModules), { log: o.log ?? (() => {}) });
+  return { run, summary: summarize('purge', run) };
 }

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { Operation } from '../../provision/plan/types.ts';
 import type { RunResult } from '../../provision/executors/direct/run.ts';
 import { formatStatusTable } from '../../provision/status/status.ts';
-import { clusterStatus, restartService, runOperation } from '../../ops/lifecycle.ts';
-import { loadClusterInventory, splitList } from '../context.ts';
+import { clusterStatus, purge, purgeList, restartService, runOperation } from '../../ops/lifecycle.ts';
+import { loadClusterInventory, splitList, UserError } from '../context.ts';
+import { confirm } from '../confirm.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const stderr = (l: string) => process.stderr.write(`${l}\n`);
@@ -43,8 +44,25 @@ export function registerClusterCommands(program: Command): void {
     .command('down')
     .description('stop every service in reverse order and wait for each process to exit')
     .option('--services <list>', 'only these services')
+    .option('--purge', 'then remove every service\'s data, logs and tmp directories on every node, so the next up starts from nothing')
+    .option('--yes', 'with --purge: do not ask')
     .option('--json', 'the steps and their outcome as JSON on stdout')
-    .action(async (o) => void (await runOperationCommand(program, 'down', splitList(o.services), undefined, 'down', o.json)));
+    .action(async (o) => {
+      if (o.purge && o.services) throw new UserError('--purge removes every service\'s data: it goes with a whole `etclab down`, not with --services');
+      const inv = await loadClusterInventory(program.opts().inventory);
+      if (o.purge && !o.yes) {
+        const list = purgeList(inv);
+        console.log(`down --purge will stop everything, then remove on each node:\n${list.map((t) => `  ${t.node} ${t.service}: ${t.dirs.join(' ')}`).join('\n')}`);
+        if (!process.stdin.isTTY) throw new UserError('refusing to purge without confirmation: stdin is not a terminal. Run again with --yes');
+        if (!(await confirm('Stop everything and delete all of the above? [y/N] '))) return void console.error('down --purge cancelled: nothing was changed');
+      }
+      const down = await runOperationCommand(program, 'down', splitList(o.services), undefined, 'down', o.json && !o.purge);
+      if (!down.ok || !o.purge) return;
+      const r = await purge(inv, { log: stderr });
+      stderr(r.summary);
+      if (o.json) console.log(JSON.stringify({ down: runJson(down), purge: runJson(r.run) }, null, 2));
+      if (!r.run.ok) process.exitCode = EXIT.failed;
+    });
 
   program
     .command('start')

@@ -1,21 +1,12 @@
 // `etclab reset`: empty the pipeline's stores between experiments (consumer groups, topic, HBase tables,
 // MySQL tables, Redis keys) as one plan run by the same executor as `up`. Shows what goes, asks, then does it.
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { RESET_STORES } from '../../provision/reset/plan.ts';
 import { describePlan, resetPlanFor, runReset } from '../../ops/reset.ts';
 import { loadClusterInventory, splitList, UserError } from '../context.ts';
 import { runJson } from './cluster.ts';
 import { EXIT } from '../exit-codes.ts';
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
+import { confirm } from '../confirm.ts';
 
 export function registerResetCommand(program: Command): void {
   program

@@ -19,7 +19,8 @@ function sourcesBelow(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return sourcesBelow(p);
-    return /\.(ts|js|json)$/.test(e.name) && !/\.test\.ts$/.test(e.name) ? [p] : [];
+    // Tests and their kits are not in the bundle: editing them must not restart the consumers.
+    return /\.(ts|js|json)$/.test(e.name) && !/\.test\.ts$|^testkit\.ts$|^testdata\.ts$/.test(e.name) ? [p] : [];
   });
 }
 

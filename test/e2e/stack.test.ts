@@ -3,7 +3,7 @@
 // overview), failures (a killed broker, a killed RegionServer, a rolling restart under load), the
 // wrong-order guard, and the ETC data replayed into Kafka with every row delivered exactly once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,8 +120,13 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
   }, 1_600_000);
 
   afterAll(async () => {
-    const down = await etclab(['down']);
+    const down = await etclab(['down', '--purge', '--yes']);
     expect(down.code, down.stderr).toBe(0);
+    // --purge: the next up starts from nothing (NameNode formatted again, topics and tables gone).
+    for (const [node, svc] of [['node1', 'hdfs'], ['node2', 'kafka'], ['node3', 'mariadb'], ['node1', 'hbase']]) {
+      expect(existsSync(path.join(LAB, 'nodes', node!, 'base', svc!, 'data')), `${svc} data on ${node}`).toBe(false);
+    }
+    expect(down.stderr).toMatch(/purge done: \d+ steps changed something/);
     // No JVM (nor any other daemon) of the lab is left: every process whose command line names a node's base dir.
     const left = allCmdlines()
       .filter((c) => c.includes(`${LAB}/nodes/`) && /java|redis|mariadb|mysqld/.test(c));
