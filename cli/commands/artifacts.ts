@@ -40,8 +40,10 @@ export function registerArtifactsCommands(program: Command): Command {
   cmd
     .command('list')
     .description('artifacts in the cache, with size; interrupted fetches show as incomplete')
-    .action(async () => {
+    .option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => {
       const all = await listArtifacts();
+      if (o.json) return console.log(JSON.stringify({ cache: cacheRoot(), artifacts: all }, null, 2));
       if (all.length === 0) return console.log(`no artifacts in ${cacheRoot()} (etclab artifacts fetch)`);
       for (const a of all)
         console.log(`${a.name.padEnd(28)} ${a.kind.padEnd(8)} ${a.complete ? `${String(a.files).padStart(5)} files ${mib(a.bytes).padStart(10)}` : 'incomplete'}`);
@@ -51,20 +53,25 @@ export function registerArtifactsCommands(program: Command): Command {
     .command('verify')
     .description('recompute every file checksum against the manifest (default: every artifact in the cache)')
     .argument('[service...]', 'service or service@version')
-    .action(async (targets: string[]) => {
+    .option('--json', 'machine-readable')
+    .action(async (targets: string[], o: { json?: boolean }) => {
       const list = targets.length
         ? targets.map(parseTarget).map((t) => ({ service: t.service, version: t.version ?? specFor(t.service).version }))
         : (await listArtifacts()).filter((a) => a.service && a.version).map((a) => ({ service: a.service!, version: a.version! }));
       let bad = 0;
+      const results: Array<{ service: string; version: string; ok: boolean; files?: number; error?: string }> = [];
       for (const a of list) {
         try {
           const r = await verifyArtifact(a);
-          console.log(`ok       ${a.service}@${a.version}  ${r.files} files`);
+          results.push({ ...a, ok: true, files: r.files });
+          if (!o.json) console.log(`ok       ${a.service}@${a.version}  ${r.files} files`);
         } catch (e) {
           bad++;
-          console.error(`FAILED   ${(e as Error).message}`);
+          results.push({ ...a, ok: false, error: (e as Error).message });
+          if (!o.json) console.error(`FAILED   ${(e as Error).message}`);
         }
       }
+      if (o.json) console.log(JSON.stringify(results, null, 2));
       if (bad) process.exitCode = 1;
     });
   return cmd;

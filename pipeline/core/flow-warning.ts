@@ -1,5 +1,6 @@
 // Flow warnings: a checkpoint's per-minute count far above or below its baseline.
 // Behind `FlowDetector` so a forecasting model (the user's CNN+LSTM idea) can replace the baseline.
+import { BEIJING_OFFSET_MS } from './beijing-time.ts';
 
 export interface FlowWarning {
   checkpoint: string;
@@ -99,7 +100,6 @@ export interface SeasonalOptions {
 }
 
 const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3600_000;
 
 /**
  * Same minute-of-day history: the baseline for 08:03 is what this checkpoint did in the 08:00–08:15

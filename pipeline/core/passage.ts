@@ -1,6 +1,7 @@
 // The one input type of the pure pipeline logic, and a small CSV loader for tests and benches.
 // The data helper's cleaner (pipeline/data/) may replace the loader; the type is the contract.
 import { readdirSync, readFileSync } from 'node:fs';
+import { beijingToEpoch, formatBeijingTime } from './beijing-time.ts';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 
@@ -26,26 +27,15 @@ export interface Passage {
 }
 
 const GCSJ_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-const BEIJING_OFFSET_MS = 8 * 3600_000;
-
 /** "2023-12-09 00:00:32" (Beijing wall clock) → epoch ms; null when malformed or not a real date. */
 export function parseBeijingTime(s: string): number | null {
   const m = GCSJ_RE.exec(s);
   if (!m) return null;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const utc = Date.UTC(y, mo - 1, d, h, mi, se);
-  const back = new Date(utc);
-  // Date.UTC silently rolls 2023-02-30 over to March: reject instead of shifting the event.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
-    return null;
-  }
-  return utc - BEIJING_OFFSET_MS;
+  return beijingToEpoch(y, mo, d, h, mi, se);
 }
 
-/** Epoch ms → "YYYY-MM-DD HH:mm:ss" Beijing wall clock (the MySQL-friendly form the user kept). */
-export function formatBeijingTime(ms: number): string {
-  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
-}
+export { formatBeijingTime };
 
 export const REQUIRED_COLUMNS = ['GCXH', 'XZQHMC', 'CLEAN_KKMC', 'BOUNDARY_LEVEL', 'FXLX', 'GCSJ', 'HPZL', 'HPZL_LABEL', 'HPHM', 'BRAND'] as const;
 

@@ -2,6 +2,7 @@
 // One place for names, types and TTLs so the writer (stream job) and the reader (console) agree.
 
 import { REDIS_PROJECT } from '../contract/index.ts';
+import { beijingMinuteId } from './beijing-time.ts';
 export { REDIS_PROJECT };
 
 const PART_RE = /^[a-z][a-z0-9_]*$/;
@@ -63,5 +64,5 @@ export function offsetKey(topic: string): string {
 /** Beijing wall-clock minute "YYYYMMDDHHmm": what a person reading keys expects. */
 export function minuteId(minuteMs: number): string {
   if (!Number.isInteger(minuteMs) || minuteMs % 60_000 !== 0) throw new RangeError(`not a minute start: ${minuteMs}`);
-  return new Date(minuteMs + 8 * 3600_000).toISOString().slice(0, 16).replace(/[-T:]/g, '');
+  return beijingMinuteId(minuteMs);
 }

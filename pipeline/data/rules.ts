@@ -1,4 +1,5 @@
 import type { HpzlCode } from './record.ts';
+import { beijingToEpoch } from '../core/beijing-time.ts';
 
 /** Rejection reasons; stable codes so counts can be compared across runs. */
 export type RejectReason =
@@ -85,7 +86,6 @@ export interface ParsedTime {
   epochMs: number;
 }
 
-const BEIJING_OFFSET_MS = 8 * 3600_000; // Asia/Shanghai has had no DST since 1991.
 const TIME_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -96,30 +96,13 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 export function parseBeijingTime(s: string): RuleResult<ParsedTime> {
   const m = TIME_RE.exec(s.trim());
   if (!m) return fail('bad-time', `GCSJ "${s}" is not a date-time like 2023-12-01 00:08:00 or 2023/12/1 0:08:00`);
-  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
-  const utcMs = Date.UTC(y, mo - 1, d, h, mi, se);
-  const back = new Date(utcMs);
-  // Date.UTC rolls 2023-02-30 over to March; a round trip catches impossible dates.
-  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 || back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1) {
-    return fail('bad-time', `GCSJ "${s}" is not a valid date-time`);
-  }
-  return ok({ text: `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(se)}`, epochMs: utcMs - BEIJING_OFFSET_MS });
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const epochMs = beijingToEpoch(y, mo, d, h, mi, se);
+  if (epochMs === null) return fail('bad-time', `GCSJ "${s}" is not a valid date-time`);
+  return ok({ text: `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(se)}`, epochMs });
 }
 
-/** Beijing calendar date (`YYYY-MM-DD`) of an epoch ms. */
-export function beijingDate(epochMs: number): string {
-  return new Date(epochMs + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** Epoch ms of 00:00 Beijing time on a `YYYY-MM-DD` date. */
-export function beijingMidnight(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y, m - 1, d) - BEIJING_OFFSET_MS;
-}
-
-export function formatBeijing(epochMs: number): string {
-  return new Date(epochMs + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
-}
+export { beijingDate, beijingMidnight, formatBeijingTime as formatBeijing } from '../core/beijing-time.ts';
 
 export function checkGcxh(gcxh: string): RuleResult<string> {
   const t = gcxh.trim();
