@@ -20,7 +20,7 @@ import { serviceModules } from '../provision/services/registry.ts';
 import { labInventoryPath } from '../provision/lab/lab.ts';
 import { buildResetPlan } from '../provision/reset/plan.ts';
 import { runPlan } from '../provision/executors/direct/run.ts';
-import { groupView } from '../provision/probes/pipeline.ts';
+import { groupView } from '../provision/services/pipeline/probe.ts';
 import { DEFAULT_GROUP } from '../pipeline/contract/index.ts';
 import { waitCaughtUp, labWarnings, reference } from '../test/pipeline-results.ts';
 import { kafkaPartition } from '../test/reference/etc-reference.ts';

@@ -11,7 +11,7 @@ import { serviceModules } from '../provision/services/registry.ts';
 import { labInventoryPath } from '../provision/lab/lab.ts';
 import { buildResetPlan } from '../provision/reset/plan.ts';
 import { runPlan } from '../provision/executors/direct/run.ts';
-import { groupView } from '../provision/probes/pipeline.ts';
+import { groupView } from '../provision/services/pipeline/probe.ts';
 import { waitCaughtUp } from '../test/pipeline-results.ts';
 import { cpuByService, cpuSpent } from './daemon-cpu.ts';
 import { serviceHome } from '../provision/plan/build.ts';

@@ -2,7 +2,7 @@
 // topic), over the same plan and executor as `etclab start|stop pipeline`.
 import type { Command } from 'commander';
 import type { Inventory } from '../../provision/inventory/types.ts';
-import { groupView, type ConsumerEndpoint, type GroupView } from '../../provision/probes/pipeline.ts';
+import { groupView, type ConsumerEndpoint, type GroupView } from '../../provision/services/pipeline/probe.ts';
 import { consumerStatusEndpoints, pipelineGroup, pipelineTopic } from '../../provision/services/pipeline/endpoints.ts';
 import { loadClusterInventory, splitList, UserError } from '../context.ts';
 import { runOperationCommand } from './cluster.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classify, MysqlSink, type MysqlEndpoint } from './mysql.ts';
 import { advanceOffsetSql, claimOffsetSql, flowCounts, FLOW_MINUTES_SQL, planAlerts, planCounts, planPassages, type Sql } from './proxy-sql.ts';
 import type { DecodedRecord } from './message.ts';
-import { ensureSchema } from '../../provision/probes/mysql-proxy.ts';
+import { ensureSchema } from '../../provision/services/proxy/probe.ts';
 import { TABLES } from '../contract/mysql-schema.ts';
 import { loopbackSkipReason, PROXY_PORT, startLoopbackProxy, type LoopbackProxy } from '../../test/loopback-proxy.ts';
 import { firstSeen, syntheticRecords } from '../../test/synthetic-passages.ts';

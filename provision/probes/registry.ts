@@ -1,15 +1,15 @@
 // Protocol name → the code that speaks it. Probes run from the controller, never on a node.
 import type { Probe, ProbeResult } from './types.ts';
-import * as zk from './zookeeper.ts';
-import * as redis from './redis.ts';
-import * as mysql from './mysql.ts';
-import * as kafka from './kafka.ts';
-import * as hdfs from './hdfs.ts';
-import * as yarn from './yarn.ts';
-import * as hbase from './hbase.ts';
-import * as flink from './flink.ts';
-import * as mysqlProxy from './mysql-proxy.ts';
-import * as pipeline from './pipeline.ts';
+import * as zk from '../services/zookeeper/probe.ts';
+import * as redis from '../services/redis/probe.ts';
+import * as mysql from '../services/mariadb/probe.ts';
+import * as kafka from '../services/kafka/probe.ts';
+import * as hdfs from '../services/hdfs/probe.ts';
+import * as yarn from '../services/yarn/probe.ts';
+import * as hbase from '../services/hbase/probe.ts';
+import * as flink from '../services/flink/probe.ts';
+import * as mysqlProxy from '../services/proxy/probe.ts';
+import * as pipeline from '../services/pipeline/probe.ts';
 
 export interface ProbeContext {
   /** Resolves an inventory secret by name (values are never logged). */

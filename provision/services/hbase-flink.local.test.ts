@@ -14,10 +14,10 @@ import { zookeeper } from './zookeeper/index.ts';
 import { hdfs } from './hdfs/index.ts';
 import { hbase, hbaseArtifact } from './hbase/index.ts';
 import { flink, flinkArtifact } from './flink/index.ts';
-import * as zkProbe from '../probes/zookeeper.ts';
-import * as hdfsProbe from '../probes/hdfs.ts';
-import * as hbaseProbe from '../probes/hbase.ts';
-import * as flinkProbe from '../probes/flink.ts';
+import * as zkProbe from './zookeeper/probe.ts';
+import * as hdfsProbe from './hdfs/probe.ts';
+import * as hbaseProbe from './hbase/probe.ts';
+import * as flinkProbe from './flink/probe.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
 
 const enabled = process.env.ETCLAB_E2E === '1';

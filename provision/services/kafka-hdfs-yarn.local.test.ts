@@ -13,10 +13,10 @@ import { kafka } from './kafka/index.ts';
 import { hdfs, hdfsDirs } from './hdfs/index.ts';
 import { yarn } from './yarn/index.ts';
 import { zookeeper } from './zookeeper/index.ts';
-import * as kafkaProbe from '../probes/kafka.ts';
-import * as hdfsProbe from '../probes/hdfs.ts';
-import * as yarnProbe from '../probes/yarn.ts';
-import * as zkProbe from '../probes/zookeeper.ts';
+import * as kafkaProbe from './kafka/probe.ts';
+import * as hdfsProbe from './hdfs/probe.ts';
+import * as yarnProbe from './yarn/probe.ts';
+import * as zkProbe from './zookeeper/probe.ts';
 
 const JAVA_HOME = process.env.ETCLAB_E2E_JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 const why = (() => {

@@ -5,9 +5,9 @@ import type { ServiceModule } from './types.ts';
 import { kafka, kraftClusterId } from './kafka/index.ts';
 import { hdfs } from './hdfs/index.ts';
 import { yarn } from './yarn/index.ts';
-import { judgeCluster as hdfsCluster, judgeDatanode } from '../probes/hdfs.ts';
-import { judgeCluster as yarnCluster, judgeResourceManager } from '../probes/yarn.ts';
-import { judgeKafka } from '../probes/kafka.ts';
+import { judgeCluster as hdfsCluster, judgeDatanode } from './hdfs/probe.ts';
+import { judgeCluster as yarnCluster, judgeResourceManager } from './yarn/probe.ts';
+import { judgeKafka } from './kafka/probe.ts';
 
 const nodes: NodeSpec[] = [1, 2, 3].map((i) => ({
   name: `node${i}`,

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { proxy, shardFor } from './proxy/index.ts';
-import { ensureSchema, probe } from '../probes/mysql-proxy.ts';
+import { ensureSchema, probe } from './proxy/probe.ts';
 import { loopbackSkipReason, startLoopbackProxy, type LoopbackProxy } from '../../test/loopback-proxy.ts';
 
 const skipReason = loopbackSkipReason();

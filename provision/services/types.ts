@@ -21,7 +21,7 @@ export interface DaemonContext {
 /** One process of a service on one node. */
 export interface Daemon {
   role: string;
-  /** Config files rendered from templates/ (may hold {{secret:NAME}} placeholders). */
+  /** Config files rendered from the service's templates/ (may hold {{secret:NAME}} placeholders). */
   files: FileSpec[];
   /**
    * The foreground command line that runs the daemon (`exec`'d under setsid by the start script).

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Redis } from 'ioredis';
 import { allCmdlines, etclab, labSkipReason } from '../cli.ts';
-import { fourLetter, parseMode } from '../../provision/probes/zookeeper.ts';
+import { fourLetter, parseMode } from '../../provision/services/zookeeper/probe.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 
 const LAB = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';

@@ -1,7 +1,7 @@
 // Flink standalone session cluster: one JobManager, TaskManagers, launched without bin/ scripts.
 import type { NodeSpec, ServiceSpec } from '../../inventory/types.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { installRuntime, runtimeClasspath, runtimeHome, type Layout } from '../../artifacts/index.ts';
 import { javaCommand } from '../common.ts';
 import { jobManagerConfig, jobManagerJvm, jobManagerMemory, parseMb, taskManagerConfig, taskManagerJvm, taskManagerMemory } from './memory.ts';
@@ -52,7 +52,7 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
     ...taskManagerConfig(tm, settingNumber(spec, 'cpuCores', 1)),
   };
   const extra = (spec.settings.flinkConf ?? {}) as Record<string, unknown>;
-  return render('flink/flink-conf.yaml', {
+  return render('flink/templates/flink-conf.yaml', {
     node: node.name,
     address: node.address,
     jobmanagerAddress: members.jobmanager[0].address,
@@ -161,7 +161,7 @@ export const flink: ServiceModule = {
       role,
       files: [
         { path: `${conf}/flink-conf.yaml`, content: flinkConf(ctx), mode: 0o644 },
-        { path: `${conf}/log4j.properties`, content: render('flink/log4j.properties', {}), mode: 0o644 },
+        { path: `${conf}/log4j.properties`, content: render('flink/templates/log4j.properties', {}), mode: 0o644 },
       ],
       command: launch.command,
       env: launch.env,

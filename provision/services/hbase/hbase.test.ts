@@ -4,8 +4,8 @@ import { mergeServiceSpec } from '../../inventory/defaults.ts';
 import { hbase, regionserverHostnameKey } from './index.ts';
 import { flink } from '../flink/index.ts';
 import { taskManagerMemory } from '../flink/memory.ts';
-import { judgeCluster } from '../../probes/hbase.ts';
-import { judgeOverview, judgeTaskManager } from '../../probes/flink.ts';
+import { judgeCluster } from './probe.ts';
+import { judgeOverview, judgeTaskManager } from '../flink/probe.ts';
 
 const nodes: NodeSpec[] = [1, 2, 3].map((i) => ({
   name: `node${i}`, address: `10.0.0.${i}`, ssh: { user: 'root', port: 22, key: 'k', knownHosts: 'h' }, baseDir: '/export/etclab', javaHome: '/jdk',

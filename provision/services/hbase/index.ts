@@ -6,7 +6,7 @@
 // created another way.
 import type { Inventory, NodeSpec, ServiceSpec } from '../../inventory/types.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { installRuntime, runtimeClasspath, runtimeHome, type Layout } from '../../artifacts/index.ts';
 import { javaCommand } from '../common.ts';
 import { extraProperties, validateProperties } from '../hdfs/hadoop.ts';
@@ -87,7 +87,7 @@ export function hbaseSite(ctx: Omit<DaemonContext, 'role'>): string {
   const { spec, node, home, inventory } = ctx;
   const dep = dependencies(inventory, spec);
   const p = spec.ports;
-  return render('hbase/hbase-site.xml', {
+  return render('hbase/templates/hbase-site.xml', {
     node: node.name,
     address: node.address,
     rootDir: dep.rootDir,
@@ -190,7 +190,7 @@ echo "ETCLAB_UNCHANGED hbase found in ${lib}"
       role,
       files: [
         { path: `${conf}/hbase-site.xml`, content: hbaseSite(ctx), mode: 0o644 },
-        { path: `${conf}/log4j.properties`, content: render('hbase/log4j.properties', {}), mode: 0o644 },
+        { path: `${conf}/log4j.properties`, content: render('hbase/templates/log4j.properties', {}), mode: 0o644 },
       ],
       command: launch.command,
       env: launch.env,

@@ -1,7 +1,7 @@
 // HDFS: one NameNode, DataNodes, a SecondaryNameNode, each a plain `java -cp` of the cached Hadoop jars.
 import type { NodeSpec } from '../../inventory/types.ts';
 import type { ServiceModule, DaemonContext } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { installRuntime, type Layout } from '../../artifacts/index.ts';
 import { extraProperties, hadoopCommand, hadoopJdkOptions, validateProperties } from './hadoop.ts';
 
@@ -22,7 +22,7 @@ export const hdfsDirs = (home: string) => ({
 
 /** core-site.xml as every Hadoop daemon (HDFS, YARN, HBase's client) of this inventory sees it. */
 export function coreSite(opts: { node: NodeSpec; namenode: NodeSpec; rpcPort: number; home: string; extra?: unknown }): string {
-  return render('hadoop/core-site.xml', {
+  return render('hdfs/templates/core-site.xml', {
     node: opts.node.name,
     defaultFS: `hdfs://${opts.namenode.address}:${opts.rpcPort}`,
     tmpDir: `${opts.home}/tmp/hadoop`,
@@ -35,7 +35,7 @@ function hdfsSite(ctx: Omit<DaemonContext, 'role'>): string {
   const p = spec.ports;
   const dirs = hdfsDirs(home);
   const datanodes = members.datanode?.length ?? 0;
-  return render('hadoop/hdfs-site.xml', {
+  return render('hdfs/templates/hdfs-site.xml', {
     node: node.name,
     address: node.address,
     nameDir: dirs.name,
@@ -102,7 +102,7 @@ export const hdfs: ServiceModule = {
     const files = [
       { path: `${conf}/core-site.xml`, content: coreSite({ node, namenode: members.namenode[0], rpcPort: spec.ports.namenodeRpc, home, extra: spec.settings.coreSite }), mode: 0o644 },
       { path: `${conf}/hdfs-site.xml`, content: hdfsSite(ctx), mode: 0o644 },
-      { path: `${conf}/log4j.properties`, content: render('hadoop/log4j.properties', {}), mode: 0o644 },
+      { path: `${conf}/log4j.properties`, content: render('hdfs/templates/log4j.properties', {}), mode: 0o644 },
     ];
     let prestart = `mkdir -p ${q(`${home}/tmp`)} ${q(`${home}/logs`)}`;
     if (role === 'namenode') {

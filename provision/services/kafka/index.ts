@@ -6,7 +6,7 @@
 // runs each broker as a combined broker+controller instead, with the one-time storage format as prestart.
 import type { Inventory, NodeSpec, ServiceSpec } from '../../inventory/types.ts';
 import type { ServiceModule, DaemonContext } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { installRuntime, runtimeClasspath, type Layout } from '../../artifacts/index.ts';
 import { javaCommand } from '../common.ts';
 import { createHash } from 'node:crypto';
@@ -64,7 +64,7 @@ function serverProperties(ctx: DaemonContext): string {
   const extra = Object.entries((s.serverProperties as Record<string, unknown>) ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
-  return render('kafka/server.properties', {
+  return render('kafka/templates/server.properties', {
     node: node.name,
     mode,
     idSettings: mode === 'kraft' ? `node.id=${id}` : `broker.id=${id}`,
@@ -146,7 +146,7 @@ fi`;
       role: 'broker',
       files: [
         { path: `${conf}/server.properties`, content: serverProperties(ctx), mode: 0o644 },
-        { path: `${conf}/log4j.properties`, content: render('kafka/log4j.properties', {}), mode: 0o644 },
+        { path: `${conf}/log4j.properties`, content: render('kafka/templates/log4j.properties', {}), mode: 0o644 },
       ],
       command: java('kafka.Kafka', [`${conf}/server.properties`], spec.heap.broker),
       prestart,

@@ -1,6 +1,6 @@
 // MariaDB (MySQL protocol) from Debian's package, one server per shard node, data under the node's base dir.
 import type { ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { aptInstall, secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 
@@ -59,7 +59,7 @@ export const mariadb: ServiceModule = {
         {
           path: cnf,
           mode: 0o644,
-          content: render('mariadb/my.cnf', {
+          content: render('mariadb/templates/my.cnf', {
             node: node.name, dataDir: `${home}/data`, socket, runDir: `${home}/run`, address: node.address,
             port: spec.ports.mysql, logDir: `${home}/logs`, bufferPool: String(spec.settings.bufferPool ?? '64M'),
             idleWriteTimeout: String(spec.settings.idleWriteTimeoutSec ?? IDLE_WRITE_TIMEOUT_SEC),

@@ -1,6 +1,6 @@
 // Renders the proxy's config files for either engine from one description of the shards, so the logical
 // schema (database, tables, sharding column, shard order) cannot drift between ShardingSphere and MyCat.
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { SHARD_COLUMN, TABLES, broadcastTables, shardedTables } from '../../../pipeline/contract/mysql-schema.ts';
 
 export interface Shard {
@@ -78,9 +78,9 @@ export function renderShardingSphere(l: ProxyLayout): RenderedFile[] {
     logDir: `${l.home}/logs`,
   };
   return [
-    { name: 'server.yaml', content: render('shardingsphere/server.yaml', vars), mode: 0o600 },
-    { name: `config-${l.database}.yaml`, content: render('shardingsphere/config-etc.yaml', vars), mode: 0o600 },
-    { name: 'logback.xml', content: render('shardingsphere/logback.xml', vars), mode: 0o644 },
+    { name: 'server.yaml', content: render('proxy/templates/shardingsphere/server.yaml', vars), mode: 0o600 },
+    { name: `config-${l.database}.yaml`, content: render('proxy/templates/shardingsphere/config-etc.yaml', vars), mode: 0o600 },
+    { name: 'logback.xml', content: render('proxy/templates/shardingsphere/logback.xml', vars), mode: 0o644 },
   ];
 }
 
@@ -121,9 +121,9 @@ export function renderMycat(l: ProxyLayout, opts: { managerPort: number; process
     myid: opts.myid,
   };
   return [
-    { name: 'server.xml', content: render('mycat/server.xml', vars), mode: 0o600 },
-    { name: 'schema.xml', content: render('mycat/schema.xml', vars), mode: 0o600 },
-    { name: 'rule.xml', content: render('mycat/rule.xml', vars), mode: 0o644 },
-    { name: 'myid.properties', content: render('mycat/myid.properties', vars), mode: 0o644 },
+    { name: 'server.xml', content: render('proxy/templates/mycat/server.xml', vars), mode: 0o600 },
+    { name: 'schema.xml', content: render('proxy/templates/mycat/schema.xml', vars), mode: 0o600 },
+    { name: 'rule.xml', content: render('proxy/templates/mycat/rule.xml', vars), mode: 0o644 },
+    { name: 'myid.properties', content: render('proxy/templates/mycat/myid.properties', vars), mode: 0o644 },
   ];
 }

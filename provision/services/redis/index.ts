@@ -1,6 +1,6 @@
 // Redis from Debian's package; the password lives only in a 0600 redis.conf, never in argv.
 import type { ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { aptInstall, secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 
@@ -32,7 +32,7 @@ export const redis: ServiceModule = {
         {
           path: conf,
           mode: 0o600,
-          content: render('redis/redis.conf', {
+          content: render('redis/templates/redis.conf', {
             node: node.name,
             address: node.address,
             port: spec.ports.redis,

@@ -1,6 +1,6 @@
 // YARN: a ResourceManager and NodeManagers sized for the lab, launched from the cached Hadoop jars.
 import type { ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { installRuntime, type Layout } from '../../artifacts/index.ts';
 import { coreSite } from '../hdfs/index.ts';
 import { extraProperties, hadoopCommand, validateProperties } from '../hdfs/hadoop.ts';
@@ -60,7 +60,7 @@ export const yarn: ServiceModule = {
     const hdfsSpec = inventory.services.hdfs;
     const nn = hdfsSpec ? inventory.nodes.find((n) => n.name === hdfsSpec.roles.namenode?.[0]) : undefined;
     if (!nn) throw new Error(`yarn on ${node.name}: services.hdfs.roles.namenode names no node of the inventory`);
-    const yarnSite = render('hadoop/yarn-site.xml', {
+    const yarnSite = render('yarn/templates/yarn-site.xml', {
       node: node.name,
       address: node.address,
       rmAddress: rm.address,
@@ -87,8 +87,8 @@ export const yarn: ServiceModule = {
       files: [
         { path: `${conf}/core-site.xml`, content: coreSite({ node, namenode: nn, rpcPort: hdfsSpec!.ports.namenodeRpc, home, extra: s.coreSite }), mode: 0o644 },
         { path: `${conf}/yarn-site.xml`, content: yarnSite, mode: 0o644 },
-        { path: `${conf}/capacity-scheduler.xml`, content: render('hadoop/capacity-scheduler.xml', { maxAmPercent: Number(s.maxAmPercent ?? 0.5) }), mode: 0o644 },
-        { path: `${conf}/log4j.properties`, content: render('hadoop/log4j.properties', {}), mode: 0o644 },
+        { path: `${conf}/capacity-scheduler.xml`, content: render('yarn/templates/capacity-scheduler.xml', { maxAmPercent: Number(s.maxAmPercent ?? 0.5) }), mode: 0o644 },
+        { path: `${conf}/log4j.properties`, content: render('hdfs/templates/log4j.properties', {}), mode: 0o644 },
       ],
       command: launch.command,
       env: launch.env,

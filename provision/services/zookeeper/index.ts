@@ -1,6 +1,6 @@
 // ZooKeeper from Debian's package, run as a quorum peer from the node's base directory (never /etc/zookeeper).
 import type { ServiceModule } from '../types.ts';
-import { render } from '../../../templates/render.ts';
+import { render } from '../render.ts';
 import { aptInstall, javaCommand } from '../common.ts';
 
 const CLASSPATH = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'];
@@ -24,7 +24,7 @@ export const zookeeper: ServiceModule = {
     const servers = members.server;
     const id = servers.findIndex((n) => n.name === node.name) + 1;
     const conf = `${home}/conf`;
-    const zoo = render('zookeeper/zoo.cfg', {
+    const zoo = render('zookeeper/templates/zoo.cfg', {
       node: node.name,
       dataDir: `${home}/data`,
       clientPort: spec.ports.client,
@@ -35,7 +35,7 @@ export const zookeeper: ServiceModule = {
       role: 'server',
       files: [
         { path: `${conf}/zoo.cfg`, content: zoo, mode: 0o644 },
-        { path: `${conf}/log4j.properties`, content: render('zookeeper/log4j.properties', { logDir: `${home}/logs` }), mode: 0o644 },
+        { path: `${conf}/log4j.properties`, content: render('zookeeper/templates/log4j.properties', { logDir: `${home}/logs` }), mode: 0o644 },
         { path: `${home}/data/myid`, content: `${id}\n`, mode: 0o644 },
       ],
       command: javaCommand({

@@ -1,6 +1,6 @@
 // Flink health from the JobManager's REST API.
-import type { Probe, ProbeResult } from './types.ts';
-import { getJson, reason, str } from './hdfs.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
+import { getJson, reason, str } from '../hdfs/probe.ts';
 
 export function judgeOverview(doc: unknown, expect: number): ProbeResult {
   const o = doc as { taskmanagers?: unknown; 'slots-total'?: unknown; 'flink-version'?: unknown };

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// The CLI bundle (.build/cli/, two levels below the repository) carries this code away from templates/.
+// Templates live in each service's folder (provision/services/<service>/templates/); names are relative to
+// provision/services/. The CLI bundle (.build/cli/, two levels below the repository) carries this code away.
 declare const __ETCLAB_BUNDLED__: boolean | undefined;
-const root = typeof __ETCLAB_BUNDLED__ !== 'undefined' ? fileURLToPath(new URL('../../templates/', import.meta.url)) : fileURLToPath(new URL('.', import.meta.url));
+const root = typeof __ETCLAB_BUNDLED__ !== 'undefined' ? fileURLToPath(new URL('../../provision/services/', import.meta.url)) : fileURLToPath(new URL('.', import.meta.url));
 const cache = new Map<string, string>();
 
 export function templateText(name: string): string {
@@ -24,7 +25,7 @@ export function renderString(text: string, vars: Record<string, string | number 
   });
 }
 
-/** Renders templates/<name>. */
+/** Renders provision/services/<name> (a service's templates/ file). */
 export function render(name: string, vars: Record<string, string | number | boolean>): string {
-  return renderString(templateText(name), vars, `templates/${name}`);
+  return renderString(templateText(name), vars, `provision/services/${name}`);
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeStatus, probeGroup } from './pipeline.ts';
+import { judgeStatus, probeGroup } from './probe.ts';
 
 describe('pipeline health', () => {
   it('is healthy once consuming, says when idle, and names what it retries on', () => {

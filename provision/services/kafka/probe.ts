@@ -1,6 +1,6 @@
 // Kafka health: the cluster metadata as a broker serves it (the same request every client starts with).
 import { Kafka, logLevel } from 'kafkajs';
-import type { Probe, ProbeResult } from './types.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
 
 export interface ClusterView {
   brokers: Array<{ nodeId: number; host: string; port: number }>;

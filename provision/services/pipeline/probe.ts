@@ -1,5 +1,5 @@
 // Pipeline consumer health from its status endpoint (pipeline/service/status-server.ts).
-import type { Probe, ProbeResult } from './types.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
 
 export async function fetchStatus(host: string, port: number): Promise<Record<string, unknown>> {
   const res = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(3000) });

@@ -1,6 +1,6 @@
 // YARN health from the ResourceManager's and NodeManagers' REST APIs (/ws/v1).
-import type { Probe, ProbeResult } from './types.ts';
-import { getJson, reason, str } from './hdfs.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
+import { getJson, reason, str } from '../hdfs/probe.ts';
 
 export function judgeResourceManager(doc: unknown): ProbeResult {
   const i = (doc as { clusterInfo?: Record<string, unknown> })?.clusterInfo;

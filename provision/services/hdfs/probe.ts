@@ -1,5 +1,5 @@
 // HDFS health from the daemons' own JMX servlets (/jmx), which every Hadoop web port serves.
-import type { Probe, ProbeResult } from './types.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
 
 // The JSON GET helpers are shared with yarn.ts (both speak Hadoop's embedded web servers).
 export async function getJson(url: string, timeoutMs = 5000): Promise<unknown> {

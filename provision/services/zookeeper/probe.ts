@@ -1,6 +1,6 @@
 // ZooKeeper's four-letter words over a plain socket (whitelisted in zoo.cfg).
 import net from 'node:net';
-import type { Probe, ProbeResult } from './types.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
 
 export function fourLetter(host: string, port: number, word: string, timeoutMs = 3000): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,10 +3,10 @@
 // rule predicts (and on no other), and is deleted again.
 import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import type { ProbeResult } from './types.ts';
-import type { ProbeContext } from './registry.ts';
-import { keyOnShard, type ShardEngine } from '../services/proxy/sharding.ts';
-import { TABLES, columnsOf, type LogicalTable } from '../../pipeline/contract/mysql-schema.ts';
+import type { ProbeResult } from '../../probes/types.ts';
+import type { ProbeContext } from '../../probes/registry.ts';
+import { keyOnShard, type ShardEngine } from './sharding.ts';
+import { TABLES, columnsOf, type LogicalTable } from '../../../pipeline/contract/mysql-schema.ts';
 
 export interface MysqlProxyProbe {
   protocol: 'mysql-proxy';

@@ -1,7 +1,7 @@
 // Redis: AUTH + PING with ioredis; never retries on its own (the executor retries the probe).
 import { Redis } from 'ioredis';
-import type { ProbeResult } from './types.ts';
-import type { ProbeContext } from './registry.ts';
+import type { ProbeResult } from '../../probes/types.ts';
+import type { ProbeContext } from '../../probes/registry.ts';
 
 export async function probe(p: Record<string, unknown>, ctx: ProbeContext): Promise<ProbeResult> {
   const password = await ctx.secret(String(p.passwordSecret));

@@ -1,7 +1,7 @@
 // HBase health: the master's and RegionServers' JMX servlets, and a real Thrift call on the gateway.
-import type { Probe, ProbeResult } from './types.ts';
-import { getJson, reason, str } from './hdfs.ts';
-import { thriftPing } from '../../pipeline/hbase/client.ts';
+import type { Probe, ProbeResult } from '../../probes/types.ts';
+import { getJson, reason, str } from '../hdfs/probe.ts';
+import { thriftPing } from '../../../pipeline/hbase/client.ts';
 
 type Bean = Record<string, unknown>;
 
