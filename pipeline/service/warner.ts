@@ -118,13 +118,12 @@ export class FlowWarner {
     const from = this.progress ?? 0;
     const to = Math.max(from, final ?? from);
     const lookedAt = Date.now();
-    // A first tick after a (re)start judges everything stored, even with nothing new to judge.
-    const rebuilding = this.judge.judgedTo === null;
     if (this.judge.judgedTo !== null) this.judge.update(await this.o.mysql.changedFlowRows(this.changedSince, from));
     if (to > from) this.judge.update(await this.o.mysql.flowRows(from, to));
     const changes = this.judge.advance(to);
     this.changedSince = lookedAt - CHANGE_MARGIN_MS;
-    if (changes.length === 0 && to === from && !rebuilding) return;
+    // Nothing judged and nothing to correct (a first tick after a restart replaces every checkpoint it read back).
+    if (changes.length === 0 && to === from) return;
     try {
       await this.o.redis.applyWarnings(this.judge.warnings(), to);
       await this.o.mysql.applyWarnings(this.job, this.progress, to, changes);

@@ -1,5 +1,5 @@
 // Protocol name → the code that speaks it. Probes run from the controller, never on a node.
-import type { Probe, ProbeResult } from './types.ts';
+import type { Probe, ProbeContext, ProbeResult } from './types.ts';
 import * as zk from '../services/zookeeper/probe.ts';
 import * as redis from '../services/redis/probe.ts';
 import * as mysql from '../services/mariadb/probe.ts';
@@ -11,10 +11,7 @@ import * as flink from '../services/flink/probe.ts';
 import * as mysqlProxy from '../services/proxy/probe.ts';
 import * as pipeline from '../services/pipeline/probe.ts';
 
-export interface ProbeContext {
-  /** Resolves an inventory secret by name (values are never logged). */
-  secret(name: string): Promise<string>;
-}
+export type { ProbeContext } from './types.ts';
 
 export type ProbeFn = (p: Probe, ctx: ProbeContext) => Promise<ProbeResult>;
 

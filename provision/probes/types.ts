@@ -11,3 +11,9 @@ export interface ProbeResult {
 }
 
 export type Probe = ProbeBase & Record<string, unknown>;
+
+/** What a probe may ask of its caller. */
+export interface ProbeContext {
+  /** Resolves an inventory secret by name (values are never logged). */
+  secret(name: string): Promise<string>;
+}

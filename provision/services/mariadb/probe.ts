@@ -1,7 +1,7 @@
 // MySQL protocol: SELECT 1 as the application user.
 import mysql from 'mysql2/promise';
 import type { ProbeResult } from '../../probes/types.ts';
-import type { ProbeContext } from '../../probes/registry.ts';
+import type { ProbeContext } from '../../probes/types.ts';
 
 export async function probe(p: Record<string, unknown>, ctx: ProbeContext): Promise<ProbeResult> {
   const conn = await mysql.createConnection({

@@ -4,7 +4,7 @@
 import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
 import type { ProbeResult } from '../../probes/types.ts';
-import type { ProbeContext } from '../../probes/registry.ts';
+import type { ProbeContext } from '../../probes/types.ts';
 import { keyOnShard, type ShardEngine } from './sharding.ts';
 import { TABLES, columnsOf, type LogicalTable } from '../../../pipeline/contract/mysql-schema.ts';
 

@@ -1,7 +1,7 @@
 // Redis: AUTH + PING with ioredis; never retries on its own (the executor retries the probe).
 import { Redis } from 'ioredis';
 import type { ProbeResult } from '../../probes/types.ts';
-import type { ProbeContext } from '../../probes/registry.ts';
+import type { ProbeContext } from '../../probes/types.ts';
 
 export async function probe(p: Record<string, unknown>, ctx: ProbeContext): Promise<ProbeResult> {
   const password = await ctx.secret(String(p.passwordSecret));
