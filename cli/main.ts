@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   replay: () => import('./commands/replay.ts').then((m) => m.registerReplayCommands),
   reset: () => import('./commands/reset.ts').then((m) => m.registerResetCommand),
   pipeline: () => import('./commands/pipeline.ts').then((m) => m.registerPipelineCommands),
+  flink: () => import('./commands/flink.ts').then((m) => m.registerFlinkCommands),
   artifacts: () => import('./commands/artifacts.ts').then((m) => m.registerArtifactsCommands),
   console: () => import('./commands/console.ts').then((m) => m.registerConsoleCommand),
   probe: () => import('./commands/probe.ts').then((m) => m.registerProbeCommand),

@@ -52,6 +52,7 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
     ...taskManagerConfig(tm, settingNumber(spec, 'cpuCores', 1)),
   };
   const extra = (spec.settings.flinkConf ?? {}) as Record<string, unknown>;
+  const jmHome = members.jobmanager[0] ? `${members.jobmanager[0].baseDir}/flink` : home;
   return render('flink/templates/flink-conf.yaml', {
     node: node.name,
     address: node.address,
@@ -66,6 +67,12 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
     slots: settingNumber(spec, 'slots', 2),
     parallelism: settingNumber(spec, 'parallelism', 1),
     tmpDir: `${home}/tmp`,
+    // Jars uploaded through the REST API (flink run, the web UI) survive a restart.
+    uploadDir: `${home}/data/uploads`,
+    // Every TaskManager writes its part of a savepoint under this path: the lab's nodes share one
+    // filesystem; on separate machines set settings.savepointsDir to a directory every node shares.
+    savepointsDir: String(spec.settings.savepointsDir ?? `file://${jmHome}/data/savepoints`),
+    checkpointsDir: String(spec.settings.checkpointsDir ?? `file://${jmHome}/data/checkpoints`),
     memory: Object.entries(memory)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
@@ -73,6 +80,17 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
       .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
       .join('\n'),
   });
+}
+
+/**
+ * The JobManager's own hosts file (jdk.net.hosts.file replaces name resolution for that JVM only): "localhost"
+ * as the node's address, and every node's address resolved as the node resolves it now.
+ */
+export function jdkHostsScript(ctx: Pick<DaemonContext, 'node' | 'inventory'>, file: string): string {
+  const names = [...new Set(ctx.inventory.nodes.flatMap((n) => [n.address, n.name]))];
+  return `ip_of() { case "$1" in *[!0-9.]*) getent ahostsv4 "$1" | awk 'NR==1{print $1}';; *) echo "$1";; esac; }
+self=$(ip_of ${q(ctx.node.address)})
+{ echo "$self localhost"; for h in ${names.map(q).join(' ')}; do a=$(ip_of "$h"); if [ -n "$a" ]; then echo "$a $h"; fi; done; } > ${q(file)}.tmp && mv ${q(file)}.tmp ${q(file)}`;
 }
 
 const MAIN: Record<string, string> = {
@@ -96,6 +114,10 @@ export function flinkCommand(ctx: DaemonContext): { command: string; env: Record
     props: {
       'log.file': `${home}/logs/${role}.log`,
       'log4j.configurationFile': `file:${conf}/log4j.properties`,
+      // Flink 1.18's embedded job client dials the blob server at "localhost" while it listens on the node's
+      // address (FLINK-38109, fixed upstream after 1.18 and in no 1.20.x release): this JVM alone reads
+      // "localhost" as the node's address, so submissions work with every listener on that address.
+      ...(role === 'jobmanager' ? { 'jdk.net.hosts.file': `${conf}/jdk-hosts` } : {}),
     },
     flags: jvm.flags,
     tmpDir: `${home}/tmp`,
@@ -166,7 +188,7 @@ export const flink: ServiceModule = {
       command: launch.command,
       env: launch.env,
       // The RPC system is unpacked from a jar into io.tmp.dirs at every start.
-      prestart: `mkdir -p ${q(`${home}/tmp`)} ${q(`${home}/logs`)} ${q(`${home}/plugins`)}`,
+      prestart: `mkdir -p ${q(`${home}/tmp`)} ${q(`${home}/logs`)} ${q(`${home}/plugins`)} ${q(`${home}/data/uploads`)} ${q(`${home}/data/savepoints`)} ${q(`${home}/data/checkpoints`)}${role === 'jobmanager' ? `\n${jdkHostsScript(ctx, `${conf}/jdk-hosts`)}` : ''}`,
       ports: ROLE_PORTS[role].map((k) => spec.ports[k]),
       probe:
         role === 'jobmanager'
@@ -180,5 +202,8 @@ export const flink: ServiceModule = {
     check: 'cluster',
     http: `${members.jobmanager[0].address}:${spec.ports.rest}`,
     expectTaskManagers: members.taskmanager?.length ?? 0,
+    expectSlots: (members.taskmanager?.length ?? 0) * settingNumber(spec, 'slots', 2),
+    // The work canary needs the Flink jars on the controller to compile against: the Maven runtime has them.
+    ...(spec.source.kind === 'maven' ? { canaryVersion: spec.version } : {}),
   }),
 };

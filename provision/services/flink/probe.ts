@@ -1,14 +1,51 @@
 // Flink health from the JobManager's REST API.
 import type { Probe, ProbeResult } from '../../probes/types.ts';
 import { getJson, reason, str } from '../hdfs/probe.ts';
+import { FlinkRest } from './rest.ts';
+import { canaryJar, CANARY_CLASS } from './canary.ts';
 
-export function judgeOverview(doc: unknown, expect: number): ProbeResult {
+/** How long a finished canary job vouches for the cluster before the next check runs a new one. */
+export const CANARY_FRESH_MS = 10 * 60_000;
+const CANARY_JOB_NAME = 'etclab-canary';
+
+/** Every TaskManager registered with every slot (a TaskManager registers before all its slots do). */
+export function judgeOverview(doc: unknown, expect: number, expectSlots?: number): ProbeResult {
   const o = doc as { taskmanagers?: unknown; 'slots-total'?: unknown; 'flink-version'?: unknown };
   if (typeof o?.taskmanagers !== 'number') throw new Error('no taskmanagers field in /overview');
+  const slotsOk = expectSlots === undefined || o['slots-total'] === expectSlots;
   return {
-    ok: o.taskmanagers === expect,
-    detail: `${o.taskmanagers}/${expect} TaskManagers registered, ${String(o['slots-total'])} slots, Flink ${String(o['flink-version'])}`,
+    ok: o.taskmanagers === expect && slotsOk,
+    detail: `${o.taskmanagers}/${expect} TaskManagers registered, ${String(o['slots-total'])}${expectSlots === undefined ? '' : `/${expectSlots}`} slots, Flink ${String(o['flink-version'])}`,
   };
+}
+
+/**
+ * The work canary: the cluster is healthy when a job runs, not when daemons answer. Submits the canary job
+ * (a bounded sequence into a discarding sink) through the REST API as a user's `flink run` does, and waits
+ * for it to FINISH.
+ */
+export async function runCanary(http: string, flinkVersion: string, freshMs = CANARY_FRESH_MS): Promise<ProbeResult> {
+  const rest = new FlinkRest(`http://${http}`);
+  const t0 = Date.now();
+  let jobId: string;
+  try {
+    // `status` (and the console every few seconds) asks often: a canary that finished recently on this
+    // JobManager still proves jobs run. Its history is in memory, so a restarted JobManager runs a new one.
+    const recent = (await rest.jobs()).find((j) => j.name === CANARY_JOB_NAME && j.state === 'FINISHED' && t0 - (j.startTime + j.durationMs) < freshMs);
+    if (recent) return { ok: true, detail: `canary job ${recent.id} FINISHED ${Math.round((t0 - recent.startTime - recent.durationMs) / 1000)} s ago` };
+    const jar = await rest.upload(canaryJar(flinkVersion), true);
+    jobId = await rest.run(jar, { entryClass: CANARY_CLASS, parallelism: 1 });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/BlobServer|upload job files|blob/i.test(msg)) return { ok: false, detail: `no job can start: the job's files cannot reach the JobManager's blob server (${msg})` };
+    return { ok: false, detail: `no job can start: ${msg}` };
+  }
+  try {
+    await rest.waitFor(jobId, ['FINISHED'], 60_000);
+    return { ok: true, detail: `canary job ${jobId} ran and FINISHED in ${((Date.now() - t0) / 1000).toFixed(1)} s` };
+  } catch (e) {
+    return { ok: false, detail: `the canary job did not finish: ${(e as Error).message}` };
+  }
 }
 
 /** A TaskManager is known by the address in its RPC path (pekko.tcp://flink@<address>:<port>/…). */
@@ -35,7 +72,12 @@ export async function probe(p: Probe): Promise<ProbeResult> {
   }
   try {
     if (check === 'taskmanager') return judgeTaskManager(doc, str(p, 'address'));
-    if (check === 'cluster') return judgeOverview(doc, Number(p.expectTaskManagers));
+    if (check === 'cluster') {
+      const r = judgeOverview(doc, Number(p.expectTaskManagers), p.expectSlots === undefined ? undefined : Number(p.expectSlots));
+      if (!r.ok || p.canaryVersion === undefined) return r;
+      const c = await runCanary(http, String(p.canaryVersion));
+      return { ok: c.ok, detail: `${r.detail}; ${c.detail}` };
+    }
     const o = doc as { 'flink-version'?: unknown; taskmanagers?: unknown };
     if (o['flink-version'] === undefined) throw new Error('not a Flink /overview answer');
     return { ok: true, detail: `JobManager REST at ${http}, Flink ${String(o['flink-version'])}, ${String(o.taskmanagers)} TaskManagers` };

@@ -1,0 +1,66 @@
+// `etclab flink run|list|stop|cancel`: the user's Flink jobs on the cluster's JobManager (REST 8081).
+import type { Command } from 'commander';
+import { loadClusterInventory, UserError } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+
+const duration = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s` : `${(ms / 3_600_000).toFixed(1)}h`);
+
+export function registerFlinkCommands(program: Command): void {
+  const flink = program.command('flink').description('the user\'s Flink jobs: run a jar, list jobs, stop with a savepoint, cancel');
+  const inv = () => loadClusterInventory(program.opts().inventory);
+  const ops = () => import('../../ops/flink.ts');
+
+  flink
+    .command('run')
+    .description('upload a job jar and run it detached (like flink run -d -m <jobmanager>:8081 -c CLASS JAR ARGS)')
+    .argument('<jar>', 'the job jar')
+    .argument('[args...]', 'program arguments')
+    .option('-c, --class <entryClass>', 'the main class (default: the jar manifest\'s)')
+    .option('-p, --parallelism <n>', 'parallelism', (v) => Number(v))
+    .option('-s, --from-savepoint <path>', 'restore the job\'s state from this savepoint')
+    .option('--allow-non-restored-state', 'with --from-savepoint: skip state no operator claims')
+    .option('--json', 'machine-readable')
+    .action(async (jar: string, args: string[], o: { class?: string; parallelism?: number; fromSavepoint?: string; allowNonRestoredState?: boolean; json?: boolean }) => {
+      if (o.parallelism !== undefined && !(Number.isInteger(o.parallelism) && o.parallelism > 0)) throw new UserError('--parallelism must be a positive whole number');
+      const { runJob } = await ops();
+      try {
+        const r = await runJob(await inv(), jar, { entryClass: o.class, args, parallelism: o.parallelism, fromSavepoint: o.fromSavepoint, allowNonRestoredState: o.allowNonRestoredState, wait: true });
+        if (o.json) return void console.log(JSON.stringify(r, null, 2));
+        console.log(`job ${r.jobId} ${r.state}${r.restoredFrom ? `, restored from ${r.restoredFrom}` : o.fromSavepoint ? ', NOT restored from the savepoint' : ''}`);
+      } catch (e) {
+        // A job that cannot start: the cause in two lines, not the JobManager's stack trace.
+        console.error(`etclab: flink run ${jar} failed\n  ${(e as Error).message}`);
+        process.exitCode = EXIT.failed;
+      }
+    });
+
+  flink
+    .command('list')
+    .description('jobs on the cluster, newest first: id, name, state, uptime')
+    .option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => {
+      const jobs = await (await ops()).listJobs(await inv());
+      if (o.json) return void console.log(JSON.stringify(jobs, null, 2));
+      if (!jobs.length) return void console.log('no jobs on the cluster');
+      for (const j of jobs) console.log(`${j.id}  ${j.state.padEnd(9)} ${duration(j.durationMs).padStart(7)}  ${j.name}`);
+    });
+
+  flink
+    .command('stop')
+    .description('stop a job with a savepoint; prints the savepoint to resume from (flink run --from-savepoint)')
+    .argument('<jobId>')
+    .option('--savepoint-dir <dir>', 'where the savepoint goes (default: the cluster\'s state.savepoints.dir)')
+    .action(async (jobId: string, o: { savepointDir?: string }) => {
+      const location = await (await ops()).stopJob(await inv(), jobId, o.savepointDir);
+      console.log(`job ${jobId} stopped; savepoint ${location}`);
+    });
+
+  flink
+    .command('cancel')
+    .description('cancel a job (no savepoint)')
+    .argument('<jobId>')
+    .action(async (jobId: string) => {
+      const j = await (await ops()).cancelJob(await inv(), jobId);
+      console.log(`job ${jobId} (${j.name}) ${j.state}`);
+    });
+}
