@@ -19,6 +19,7 @@ import { openEtcFile } from '../../pipeline/data/reader.ts';
 import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
 import { labResults, labWarnings, reference, waitCaughtUp, type Reference } from '../pipeline-results.ts';
 import { readPassages } from '../reference/etc-reference.ts';
+import { canaryJar } from '../../provision/services/flink/canary.ts';
 import { buildRunTable, DECEMBER, MULTI_DAY } from '../fixtures/run-tables.ts';
 import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
 import { topicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
@@ -469,6 +470,31 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       expect(s.peakRssMiB).toBeLessThan(256);
     }, 900_000);
   });
+
+  it('etclab flink: the canary of the health check ran; a job runs, stops with a savepoint, resumes restored, and is cancelled', async () => {
+    const jar = canaryJar('1.18.1');
+    const list = await etclab(['flink', 'list']);
+    expect(list.stdout).toMatch(/FINISHED .* etclab-canary/);
+    const run = await etclab(['flink', 'run', '-c', 'EtclabCanary', '-p', '2', '--json', jar, '--endless']);
+    expect(run.code, run.stderr).toBe(0);
+    const { jobId, state } = JSON.parse(run.stdout) as { jobId: string; state: string };
+    expect(state).toBe('RUNNING');
+    const stop = await etclab(['flink', 'stop', jobId]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const savepoint = /savepoint (\S+)/.exec(stop.stdout)![1]!;
+    expect(existsSync(new URL(savepoint).pathname)).toBe(true);
+    const resumed = await etclab(['flink', 'run', '-c', 'EtclabCanary', '-s', savepoint, jar, '--endless']);
+    expect(resumed.stdout).toMatch(new RegExp(`RUNNING, restored from ${savepoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const id = /job (\w+)/.exec(resumed.stdout)![1]!;
+    const cancel = await etclab(['flink', 'cancel', id]);
+    expect(cancel.stdout).toMatch(/CANCELED/);
+    const after = await etclab(['flink', 'list']);
+    expect(after.stdout).not.toMatch(/RUNNING/);
+    expect(after.stdout).toMatch(new RegExp(`${id}  CANCELED`));
+    const missing = await etclab(['flink', 'run', '-c', 'com.example.NoSuchJob', jar]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(2);
+  }, 300_000);
 
   it('a missing artifact is named with how to get it, before any node is touched', async () => {
     const inv = readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8').replace(/^  kafka:.*$/m, '  kafka:\n    version: 3.9.0-missing');

@@ -133,7 +133,7 @@ const PORT_KEYS = ['rest', 'rpc', 'blob', 'taskmanagerRpc', 'taskmanagerData', '
 
 export const flink: ServiceModule = {
   name: 'flink',
-  description: 'Flink 1.18 standalone session cluster (JobManager + TaskManagers, REST 8081); health: N TaskManagers registered',
+  description: 'Flink 1.18 standalone session cluster (JobManager + TaskManagers, REST 8081); health: every TaskManager and slot registered, and a canary job runs to FINISHED',
   roles: ['jobmanager', 'taskmanager'],
   roleTiers: [['jobmanager'], ['taskmanager']],
   after: [],

@@ -78,6 +78,9 @@ describe('flink module', () => {
   });
   it('judges /overview and /taskmanagers', () => {
     expect(judgeOverview({ taskmanagers: 2, 'slots-total': 4, 'flink-version': '1.18.1' }, 3).ok).toBe(false);
+    // Every TaskManager registered, not yet every slot (seen on a fresh machine): not healthy yet.
+    expect(judgeOverview({ taskmanagers: 3, 'slots-total': 4, 'flink-version': '1.18.1' }, 3, 6)).toEqual({ ok: false, detail: '3/3 TaskManagers registered, 4/6 slots, Flink 1.18.1' });
+    expect(judgeOverview({ taskmanagers: 3, 'slots-total': 6, 'flink-version': '1.18.1' }, 3, 6).ok).toBe(true);
     const tms = { taskmanagers: [{ id: '10.0.0.2:6122-ab', path: 'pekko.tcp://flink@10.0.0.2:6122/user/rpc/taskmanager_0', slotsNumber: 2 }] };
     expect(judgeTaskManager(tms, '10.0.0.2').ok).toBe(true);
     expect(judgeTaskManager(tms, '10.0.0.20').ok).toBe(false);
