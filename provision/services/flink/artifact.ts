@@ -6,7 +6,9 @@ export const FLINK_DEFAULT_VERSION = '1.18.1';
 /**
  * Maven Central has no flink-dist; these four plus a log4j2 binding are what a session cluster needs
  * (flink-runtime-web for the REST UI, flink-clients and flink-streaming-java so submitted jobs find the
- * DataStream API on the cluster classpath, as the tarball's flink-dist provides).
+ * DataStream API on the cluster classpath, as the tarball's flink-dist provides), and the connector base and
+ * file connector flink-dist bundles: the Kafka, JDBC and HBase connectors declare them `provided`, so a job
+ * using one dies with NoClassDefFoundError …/connector/base/source/reader/RecordEmitter without them.
  */
 export function flinkArtifact(version: string = FLINK_DEFAULT_VERSION): ArtifactSpec {
   const log4j = '2.17.1';
@@ -18,6 +20,8 @@ export function flinkArtifact(version: string = FLINK_DEFAULT_VERSION): Artifact
       `org.apache.flink:flink-runtime-web:${version}`,
       `org.apache.flink:flink-clients:${version}`,
       `org.apache.flink:flink-streaming-java:${version}`,
+      `org.apache.flink:flink-connector-base:${version}`,
+      `org.apache.flink:flink-connector-files:${version}`,
       `org.apache.logging.log4j:log4j-slf4j-impl:${log4j}`,
       `org.apache.logging.log4j:log4j-api:${log4j}`,
       `org.apache.logging.log4j:log4j-core:${log4j}`,
