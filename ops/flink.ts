@@ -1,6 +1,8 @@
 // The user's Flink jobs on the inventory's JobManager, as `flink run -d -m node1:8081 -c … app.jar` and the
 // web UI's cancel button do it: through the REST API on 8081.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { recordSubmission } from '../provision/services/flink/submissions.ts';
 import type { Inventory } from '../provision/inventory/types.ts';
 import { flinkRest } from '../provision/services/flink/endpoints.ts';
 import { FlinkRest, type FlinkJob } from '../provision/services/flink/rest.ts';
@@ -36,6 +38,8 @@ export async function runJob(inv: Inventory, jar: string, o: RunOptions = {}): P
   const rest = flinkClient(inv);
   const id = await rest.upload(jar);
   const jobId = await rest.run(id, { entryClass: o.entryClass, args: o.args, parallelism: o.parallelism, savepointPath: o.fromSavepoint, allowNonRestoredState: o.allowNonRestoredState });
+  // Kept so a reset can submit it again as it was (the REST API forgets program arguments).
+  recordSubmission(inv.stateDir, { jobId, jar: resolve(jar), entryClass: o.entryClass, args: o.args ?? [], parallelism: o.parallelism, submittedAt: new Date().toISOString() });
   if (!o.wait) return { jobId };
   const job = await rest.waitFor(jobId, ['RUNNING', 'FINISHED'], 120_000);
   return { jobId, state: job.state, restoredFrom: o.fromSavepoint ? await rest.restoredFrom(jobId).catch(() => null) : null };

@@ -38,6 +38,22 @@ describe('reset plan', () => {
     expect(plan.steps.find((s) => s.id === 'kafka/*/reset:topic')!.title).toMatch(/recreate topic etc_lab_b /);
   });
 
+  it('with Flink: running jobs are cancelled before any store is emptied and submitted again last', () => {
+    const plan = buildResetPlan(fixtureInventory([...ALL, 'flink', 'pipeline']));
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    const before = (a: string, b: string): boolean => {
+      const seen = new Set<string>();
+      const walk = (id: string): boolean => id === a || byId.get(id)!.deps.some((d) => !seen.has(d) && (seen.add(d), walk(d)));
+      return walk(b);
+    };
+    expect(byId.get('flink/*/reset:ready')!.action).toMatchObject({ task: 'ready:flink-cancel-jobs' });
+    for (const store of ['kafka/*/reset:groups', 'hbase/*/reset', 'proxy/*/reset', 'redis/*/reset']) expect(before('flink/*/reset:cancel', store), store).toBe(true);
+    const last = plan.steps.at(-1)!;
+    expect(last.id).toBe('flink/*/reset:resubmit');
+    for (const s of plan.steps.filter((x) => x.id !== last.id && !x.id.startsWith('flink/'))) if (!s.id.endsWith(':ready')) expect(before(s.id, last.id), s.id).toBe(true);
+    expect(last.action).toMatchObject({ task: 'flink-resubmit-jobs', params: { rest: '10.213.7.11:8081' } });
+  });
+
   it('names only registered tasks', () => {
     for (const s of buildResetPlan(inv()).steps) expect(() => taskByName(params({ steps: [s] } as never, s.id).task)).not.toThrow();
   });

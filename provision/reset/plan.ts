@@ -12,6 +12,7 @@ import { kafkaBrokers } from '../services/kafka/endpoints.ts';
 import { hbaseAdmin, hbaseThrift } from '../services/hbase/endpoints.ts';
 import { proxyApp } from '../services/proxy/endpoints.ts';
 import { redisServer } from '../services/redis/endpoints.ts';
+import { flinkRest } from '../services/flink/endpoints.ts';
 import { readyTaskName } from '../tasks/types.ts';
 
 /**
@@ -134,6 +135,15 @@ function redisSteps(inv: Inventory): Draft[] {
   ];
 }
 
+function flinkSteps(inv: Inventory): { cancel: Draft; resubmit: Draft } {
+  const { host, port } = flinkRest(inv);
+  const params = { rest: `${host}:${port}`, stateDir: inv.stateDir };
+  return {
+    cancel: { id: 'flink/*/reset:cancel', service: 'flink', role: 'cancel', title: 'cancel the running Flink jobs', action: { kind: 'task', task: 'flink-cancel-jobs', params }, timeoutSec: 120, estimateSec: 2 },
+    resubmit: { id: 'flink/*/reset:resubmit', service: 'flink', role: 'resubmit', title: 'submit the cancelled Flink jobs again', action: { kind: 'task', task: 'flink-resubmit-jobs', params }, timeoutSec: 300, estimateSec: 5 },
+  };
+}
+
 const STEPS: Record<ResetStore, (inv: Inventory) => Draft[]> = { kafka: kafkaSteps, hbase: hbaseSteps, mysql: mysqlSteps, redis: redisSteps, pipeline: () => [] };
 
 /** Stores of --only, checked; without it every store whose services the inventory has. */
@@ -169,7 +179,15 @@ export function buildResetPlan(inv: Inventory, opts: ResetOptions = {}): Plan {
   // deleted, and a running consumer would write into the stores while they are emptied) and start again
   // after the last store, from the now empty offsets. Whenever the inventory has them, whatever --only says.
   const withPipeline = Boolean(inv.services.pipeline);
-  const stop = withPipeline ? buildPlan(inv, 'stop', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...readyIds] })) : [];
+  // Flink jobs likewise: cancelled before, the ones etclab submitted submitted again after (flink/tasks.ts).
+  const flink = inv.services.flink ? flinkSteps(inv) : null;
+  const flinkReady = flink && !opts.continueOnError ? [readyStep(flink.cancel, [])] : [];
+  const readyIdsAll = [...readyIds, ...flinkReady.map((r) => r.id)];
+  const flinkCancel: Step[] = flink ? [{ ...flink.cancel, node: CLUSTER, phase: 'reset', deps: readyIdsAll }] : [];
+  const stop = [
+    ...flinkCancel,
+    ...(withPipeline ? buildPlan(inv, 'stop', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...readyIdsAll] })) : []),
+  ];
   const stopIds = stop.map((s) => s.id);
   const resets: Step[] = stores.flatMap((drafts, k) =>
     drafts.map((d, i) => ({
@@ -184,5 +202,7 @@ export function buildResetPlan(inv: Inventory, opts: ResetOptions = {}): Plan {
   const start = withPipeline
     ? buildPlan(inv, 'start', serviceModules, { services: ['pipeline'] }).steps.map((s) => ({ ...s, deps: [...s.deps, ...after] }))
     : [];
-  return { operation: 'reset', cluster: inv.cluster, steps: [...ready, ...stop, ...resets, ...start] };
+  // Jobs come back last, when the stores are empty and the pipeline runs again.
+  const resubmit: Step[] = flink ? [{ ...flink.resubmit, node: CLUSTER, phase: 'reset', deps: [...after, ...start.map((s) => s.id)] }] : [];
+  return { operation: 'reset', cluster: inv.cluster, steps: [...ready, ...flinkReady, ...stop, ...resets, ...start, ...resubmit] };
 }

@@ -2,6 +2,7 @@
 import { READY, type Task } from './types.ts';
 import { kafkaGroupsTask, kafkaTopicTask } from '../reset/kafka.ts';
 import { hbaseTruncateTask, mysqlTruncateTask, redisPrefixTask } from '../reset/stores.ts';
+import { flinkCancelJobsTask, flinkResubmitJobsTask } from '../services/flink/tasks.ts';
 
 const tasks = new Map<string, Task>([
   ['kafka-delete-groups', kafkaGroupsTask],
@@ -9,6 +10,8 @@ const tasks = new Map<string, Task>([
   ['hbase-truncate', hbaseTruncateTask],
   ['mysql-truncate', mysqlTruncateTask],
   ['redis-unlink-prefix', redisPrefixTask],
+  ['flink-cancel-jobs', flinkCancelJobsTask],
+  ['flink-resubmit-jobs', flinkResubmitJobsTask],
 ]);
 
 /** A task's ready() as a task: changes nothing, and a dry run shows what answered. */

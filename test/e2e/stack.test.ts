@@ -496,6 +496,25 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     expect(missing.stderr.trim().split('\n')).toHaveLength(2);
   }, 300_000);
 
+  it('reset with a Flink job running: the job is cancelled before any store is emptied and submitted again after', async () => {
+    const jar = canaryJar('1.18.1');
+    const run = await etclab(['flink', 'run', '-c', 'EtclabCanary', '--json', jar, '--endless']);
+    expect(run.code, run.stderr).toBe(0);
+    const { jobId } = JSON.parse(run.stdout) as { jobId: string };
+    const reset = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+    expect(reset.code, reset.stderr).toBe(0);
+    const lines = reset.stderr.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(/✓ cancel the running Flink jobs/)).toBeGreaterThan(-1);
+    for (const store of [/✓ truncate HBase/, /✓ truncate MySQL/, /✓ delete Redis keys/, /✓ delete and recreate topic/]) expect(at(store)).toBeGreaterThan(at(/✓ cancel the running Flink jobs/));
+    expect(at(/✓ submit the cancelled Flink jobs again/)).toBeGreaterThan(at(/✓ start pipeline/));
+    const jobs = JSON.parse((await etclab(['flink', 'list', '--json'])).stdout) as Array<{ id: string; name: string; state: string }>;
+    expect(jobs.find((j) => j.id === jobId)?.state).toBe('CANCELED');
+    const again = jobs.filter((j) => j.name === 'etclab-canary-endless' && j.state === 'RUNNING');
+    expect(again).toHaveLength(1);
+    expect((await etclab(['flink', 'cancel', again[0]!.id])).code).toBe(0);
+  }, 600_000);
+
   it('a missing artifact is named with how to get it, before any node is touched', async () => {
     const inv = readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8').replace(/^  kafka:.*$/m, '  kafka:\n    version: 3.9.0-missing');
     const file = path.join(work, 'missing-artifact.yaml');
