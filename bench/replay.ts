@@ -19,13 +19,14 @@ export async function benchReplay(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const dir = await mkdtemp(join(tmpdir(), 'etclab-bench-replay-'));
   try {
-    for (const [label, compression, batchSize] of [['gzip_500', 'gzip', 500], ['none_2000', 'none', 2000]] as const) {
+    // Event-time order (the default: every input merged, sorted through spilled chunks) beside file order.
+    for (const [label, compression, batchSize, order] of [['gzip_500', 'gzip', 500, 'time'], ['none_2000', 'none', 2000, 'time'], ['none_2000_file_order', 'none', 2000, 'file']] as const) {
       const topic = `bench_replay_${label}_${Date.now()}`;
       await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
       const cpu0 = cpuByService(inv);
       const self0 = process.cpuUsage();
       const t0 = Date.now();
-      const s = await runReplay({ topic, brokers, rate: 0, compression, batchSize, stateFile: join(dir, `${label}.json`), quarantineDir: join(dir, `q-${label}`) });
+      const s = await runReplay({ topic, brokers, rate: 0, compression, batchSize, order, stateFile: join(dir, `${label}.json`), quarantineDir: join(dir, `q-${label}`) });
       const sec = (Date.now() - t0) / 1000;
       const self = process.cpuUsage(self0);
       out[`${label}.rows`] = s.sent;
@@ -42,6 +43,9 @@ export async function benchReplay(): Promise<Record<string, number>> {
     const t1 = Date.now();
     const dry = await runReplay({ dryRun: true, rate: 0 });
     out['dry_run.events_per_s'] = Math.round(dry.sent / ((Date.now() - t1) / 1000));
+    const t2 = Date.now();
+    const dryFile = await runReplay({ dryRun: true, rate: 0, order: 'file' });
+    out['dry_run_file_order.events_per_s'] = Math.round(dryFile.sent / ((Date.now() - t2) / 1000));
     return out;
   } finally {
     await admin.disconnect();
