@@ -34,7 +34,8 @@ export function readSubmissions(stateDir: string): SubmissionsFile {
 export function writeSubmissions(stateDir: string, f: SubmissionsFile): void {
   const path = submissionsPath(stateDir);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(f, null, 1)}\n`);
+  // 0600: a job's program arguments may hold a password the user passed to it.
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(f, null, 1)}\n`, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }
 
