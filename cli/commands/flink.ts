@@ -6,7 +6,9 @@ import { EXIT } from '../exit-codes.ts';
 const duration = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s` : `${(ms / 3_600_000).toFixed(1)}h`);
 
 export function registerFlinkCommands(program: Command): void {
-  const flink = program.command('flink').description('the user\'s Flink jobs: run a jar, list jobs, stop with a savepoint, cancel');
+  // Like `flink run`, everything after the jar is the program's own (its --options included).
+  program.enablePositionalOptions();
+  const flink = program.command('flink').description('the user\'s Flink jobs: run a jar, list jobs, stop with a savepoint, cancel').enablePositionalOptions();
   const inv = () => loadClusterInventory(program.opts().inventory);
   const ops = () => import('../../ops/flink.ts');
 
@@ -20,11 +22,13 @@ export function registerFlinkCommands(program: Command): void {
     .option('-s, --from-savepoint <path>', 'restore the job\'s state from this savepoint')
     .option('--allow-non-restored-state', 'with --from-savepoint: skip state no operator claims')
     .option('--json', 'machine-readable')
+    .passThroughOptions()
     .action(async (jar: string, args: string[], o: { class?: string; parallelism?: number; fromSavepoint?: string; allowNonRestoredState?: boolean; json?: boolean }) => {
       if (o.parallelism !== undefined && !(Number.isInteger(o.parallelism) && o.parallelism > 0)) throw new UserError('--parallelism must be a positive whole number');
       const { runJob } = await ops();
+      const inventory = await inv();
       try {
-        const r = await runJob(await inv(), jar, { entryClass: o.class, args, parallelism: o.parallelism, fromSavepoint: o.fromSavepoint, allowNonRestoredState: o.allowNonRestoredState, wait: true });
+        const r = await runJob(inventory, jar, { entryClass: o.class, args, parallelism: o.parallelism, fromSavepoint: o.fromSavepoint, allowNonRestoredState: o.allowNonRestoredState, wait: true });
         if (o.json) return void console.log(JSON.stringify(r, null, 2));
         console.log(`job ${r.jobId} ${r.state}${r.restoredFrom ? `, restored from ${r.restoredFrom}` : o.fromSavepoint ? ', NOT restored from the savepoint' : ''}`);
       } catch (e) {

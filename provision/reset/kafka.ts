@@ -10,6 +10,11 @@ export interface KafkaGroupsParams {
   /** Groups deleted by name (the pipeline's own), whatever topics they read. */
   groups: string[];
   /**
+   * How long a named group's members may take to leave after its consumers were stopped: one that died
+   * without leaving (killed, or mid-restart when stopped) stays a member until its session times out.
+   */
+  membersLeaveSec?: number;
+  /**
    * Also every other group whose committed offsets are all on `topic`: recreating the topic makes them
    * meaningless. A group that also reads other topics is kept (deleting it would lose those offsets).
    */
@@ -129,7 +134,15 @@ export const kafkaGroupsTask: Task = {
       for (const k of plan.keep) ctx.log(`kept consumer group ${k.group}: it also reads ${k.otherTopics.join(', ')}`);
       if (!plan.remove.length) return { changed: false, detail: 'no consumer group to delete' };
       // Checked first so the message names the consumers instead of Kafka's bare GROUP_NOT_EMPTY.
-      const live = plan.remove.filter((g) => g.members > 0);
+      let live = plan.remove.filter((g) => g.members > 0);
+      const until = Date.now() + (p.membersLeaveSec ?? 0) * 1000;
+      while (live.length && live.every((g) => p.groups.includes(g.group)) && Date.now() < until) {
+        ctx.log(`waiting for ${live.map((g) => `${g.group} (${g.members} members)`).join(', ')} to empty: a consumer stopped without leaving expires with its session`);
+        await new Promise((r) => setTimeout(r, 2000));
+        const again = await planGroups(admin, p);
+        live = again.remove.filter((g) => g.members > 0);
+        plan.remove = again.remove;
+      }
       if (live.length) throw new Error(liveMsg(live));
       const names = plan.remove.map((g) => g.group);
       try {

@@ -64,7 +64,9 @@ function kafkaSteps(inv: Inventory): Draft[] {
     {
       id: 'kafka/*/reset:groups', service: 'kafka', role: 'groups',
       title: `delete the consumer groups of topic ${topic}`,
-      action: { kind: 'task', task: 'kafka-delete-groups', params: { brokers, topic, groups: pipelineGroups(inv), allGroupsOnTopic: true } },
+      // The pipeline's consumers were stopped just before: one that died without leaving the group stays a
+      // member until its session (30 s) times out.
+      action: { kind: 'task', task: 'kafka-delete-groups', params: { brokers, topic, groups: pipelineGroups(inv), allGroupsOnTopic: true, membersLeaveSec: 45 } },
       timeoutSec: 60, estimateSec: 1,
     },
     {
