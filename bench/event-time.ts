@@ -21,6 +21,7 @@ import { labInventoryPath } from '../provision/lab/lab.ts';
 import { buildResetPlan } from '../provision/reset/plan.ts';
 import { runPlan } from '../provision/executors/direct/run.ts';
 import { groupView } from '../provision/services/pipeline/probe.ts';
+import { consumerStatusEndpoints } from '../provision/services/pipeline/endpoints.ts';
 import { DEFAULT_GROUP } from '../pipeline/contract/index.ts';
 import { waitCaughtUp, labWarnings, reference } from '../test/pipeline-results.ts';
 import { kafkaPartition } from '../test/reference/etc-reference.ts';
@@ -51,11 +52,9 @@ export async function benchEventTime(): Promise<Record<string, number | string>>
     await reset();
     // Measured once every consumer owns its partition (the reset restarted them: a group still joining
     // would hold the first rows back by its rebalance, which is start-up, not the pipeline's latency).
-    const spec0 = inv.services.pipeline;
-    const consumersOf = () => (spec0.roles.consumer ?? []).map((n) => ({ node: n, host: inv.nodes.find((x) => x.name === n)!.address, port: spec0.ports.status }));
     const joinedBy = Date.now() + 120_000;
     for (;;) {
-      const v = await groupView(consumersOf());
+      const v = await groupView(consumerStatusEndpoints(inv));
       if (v.consumers.every((c) => c.status?.state === 'consuming') && v.assigned.length === PARTITIONS) break;
       if (Date.now() > joinedBy) throw new Error('the pipeline group did not settle within 2 min after the reset');
       await new Promise((r) => setTimeout(r, 1000));
@@ -119,8 +118,7 @@ export async function benchEventTime(): Promise<Record<string, number | string>>
     const caughtUp = (Date.now() - t0) / 1000;
     const want = JSON.stringify(ref.warnings);
     while (JSON.stringify(await labWarnings()) !== want && Date.now() - t0 < 600_000) await new Promise((r) => setTimeout(r, 1000));
-    const spec = inv.services.pipeline;
-    const view = await groupView((spec.roles.consumer ?? []).map((n) => ({ node: n, host: inv.nodes.find((x) => x.name === n)!.address, port: spec.ports.status })));
+    const view = await groupView(consumerStatusEndpoints(inv));
     const det = { passages: 0, bytes: 0, reordered: 0, late: 0 };
     for (const c of view.consumers) {
       const d = (c.status?.detector ?? {}) as { passages?: number; bytesEstimate?: number; reordered?: number; late?: number };

@@ -73,6 +73,9 @@ export interface TimeOrderOptions {
 // when it leaves the merge: the same text through the same rules gives the same record.
 type Spilled = [number, number, number, string];
 
+/** Spilled rows in time order: (event time, input, line), as compareTimeKeys orders keys. */
+const bySpilledKey = (a: Spilled, b: Spilled) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
 /**
  * Every file's rejects and file errors first (in file order, as they are read), then every record in
  * event-time order; ties by input position and line, so the order is the same on every run (resume
@@ -87,7 +90,7 @@ export async function* timeOrder(files: readonly string[], o: TimeOrderOptions =
     let read = 0;
     const spill = async () => {
       if (buf.length === 0) return;
-      buf.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      buf.sort(bySpilledKey);
       const file = join(dir, `chunk-${chunks.length}.jsonl`);
       const out = createWriteStream(file);
       for (const row of buf) if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
@@ -117,7 +120,7 @@ export async function* timeOrder(files: readonly string[], o: TimeOrderOptions =
 async function* mergeChunks(chunks: string[], files: readonly string[], layouts: HeaderLayout[]): AsyncGenerator<SourceItem> {
   const readers = await Promise.all(chunks.map((f) => LineReader.open(f)));
   const heap: Array<{ row: Spilled; r: number }> = [];
-  const less = (a: Spilled, b: Spilled) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const less = bySpilledKey;
   const push = (e: { row: Spilled; r: number }) => {
     heap.push(e);
     for (let i = heap.length - 1; i > 0;) {
