@@ -1,6 +1,8 @@
 // End to end on the lab: the whole data set replayed into etc_traffic_data and carried by the pipeline
 // into HBase, MySQL (through the proxy) and Redis. Events/s from the first produce to the last commit,
-// consumer lag over time, the consumers' peak RSS and their clone detectors' state.
+// consumer lag over time, the consumers' peak RSS and their clone detectors' state. In the same run, from
+// the same replay, the ETC Flink job template (jobs/flink) counts per checkpoint and minute: events/s from
+// the first produce to its last output, side by side (the two share the machine's cores).
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,6 +15,12 @@ import { buildResetPlan } from '../provision/reset/plan.ts';
 import { runPlan } from '../provision/executors/direct/run.ts';
 import { groupView } from '../provision/services/pipeline/probe.ts';
 import { waitCaughtUp } from '../test/pipeline-results.ts';
+import { flowCounts, readPassages } from '../test/reference/etc-reference.ts';
+import { expandInputs, DEFAULT_DATA_DIR } from '../pipeline/data/inputs.ts';
+import { FLINK_FLOW_TOPIC } from '../pipeline/contract/index.ts';
+import { cancelJob, runJob } from '../ops/flink.ts';
+import { Kafka, logLevel } from 'kafkajs';
+import { existsSync } from 'node:fs';
 import { cpuByService, cpuSpent } from './daemon-cpu.ts';
 import { serviceHome } from '../provision/plan/build.ts';
 import { daemonPaths } from '../provision/plan/daemon-scripts.ts';
@@ -33,6 +41,13 @@ export async function benchPipeline(): Promise<Record<string, number | string>> 
   const reset = await runPlan(inv, buildResetPlan(inv), { log: () => {} });
   if (!reset.ok) throw new Error(`reset before the run failed: see ${reset.runDir}`);
   const dir = await mkdtemp(join(tmpdir(), 'etclab-bench-pipeline-'));
+  // The job reads the replay in event-time order: a minute's bound is plenty; 10 s of quiet ends it.
+  const jar = 'jobs/flink/target/etc-flink-job.jar';
+  const QUIET_S = 10;
+  const job = inv.services.flink && existsSync(jar)
+    ? await runJob(inv, jar, { args: ['--brokers', brokers.join(','), '--watermark-bound-sec', '60', '--quiet-sec', String(QUIET_S)], wait: true })
+    : null;
+  const expectedMinutes = job ? flowCounts(readPassages(await expandInputs([DEFAULT_DATA_DIR]))).size : 0;
   try {
     const cpu0 = cpuByService(inv);
     const self0 = process.cpuUsage();
@@ -44,6 +59,7 @@ export async function benchPipeline(): Promise<Record<string, number | string>> 
       if (Math.round(ms / 2000) % 15 === 0) process.stderr.write(`  lag ${lag} records at +${Math.round(produced + ms / 1000)} s\n`);
     });
     const wall = (Date.now() - t0) / 1000;
+    const flinkWall = job ? (await flinkLastOutput(brokers, expectedMinutes, 1_800_000)) - t0 : NaN;
     const cpu = cpuSpent(cpu0, cpuByService(inv));
     const self = process.cpuUsage(self0);
     const storeMs = { hbase: 0, redis: 0, mysql: 0 };
@@ -74,8 +90,32 @@ export async function benchPipeline(): Promise<Record<string, number | string>> 
       // Where the cores went during the run (wall × cores is all there was); the replay producer is this process.
       cpu_s_by_service: [...cpu.map(([s, v]) => `${s}:${v.toFixed(1)}`), `replay(this process):${((self.user + self.system) / 1e6).toFixed(1)}`].join(' '),
       cpu_share_of_machine: (cpu.reduce((a, [, v]) => a + v, 0) + (self.user + self.system) / 1e6) / (wall * availableParallelism()),
+      flink_job: job ? `template job ${job.jobId}: ${expectedMinutes} checkpoint-minutes out` : `not run (${existsSync(jar) ? 'no flink in the inventory' : `no ${jar}: npm run build:job`})`,
+      flink_end_to_end_wall_s: flinkWall / 1000,
+      flink_end_to_end_events_per_s: replay.sent / (flinkWall / 1000),
+      // Its last windows close after the quiet that ends a bounded replay; without that wait:
+      flink_events_per_s_without_quiet: replay.sent / (flinkWall / 1000 - QUIET_S),
     };
   } finally {
+    if (job) await cancelJob(inv, job.jobId).catch(() => {});
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** When the job's flow topic holds `expected` lines (one per checkpoint-minute): the epoch ms it got there. */
+async function flinkLastOutput(brokers: string[], expected: number, timeoutMs: number): Promise<number> {
+  const admin = new Kafka({ brokers, clientId: 'etclab-bench', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const until = Date.now() + timeoutMs;
+    let n = 0;
+    while (Date.now() < until) {
+      n = (await admin.fetchTopicOffsets(FLINK_FLOW_TOPIC).catch(() => [])).reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
+      if (n >= expected) return Date.now();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the Flink job wrote ${n}/${expected} checkpoint-minutes within ${timeoutMs / 1000} s`);
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -25,6 +25,28 @@ export interface ReplayProgress {
   detail?: string;
 }
 
+/** A Flink job as the jobs view shows it (ops/flink.ts JobRow). */
+export interface JobView {
+  id: string;
+  name: string;
+  state: string;
+  durationMs: number;
+  parallelism: number | null;
+  lastCheckpointAt: number | null;
+  /** Recorded by `etclab flink run`, so `u` can submit it again. */
+  resubmittable: boolean;
+}
+
+/** The jobs view (`f`): the JobManager's jobs and what can be done to one. */
+export interface FlinkJobActions {
+  jobs(): Promise<JobView[]>;
+  cancel(id: string, log: ProgressLog): Promise<ActionOutcome>;
+  /** Stop with a savepoint. */
+  stop(id: string, log: ProgressLog): Promise<ActionOutcome>;
+  /** Submit the recorded job again, fresh. */
+  resubmit(id: string, log: ProgressLog): Promise<ActionOutcome>;
+}
+
 export interface ConsoleActions {
   start(service: string, node: string | undefined, log: ProgressLog): Promise<ActionOutcome>;
   stop(service: string, node: string | undefined, log: ProgressLog): Promise<ActionOutcome>;
@@ -32,6 +54,8 @@ export interface ConsoleActions {
   /** dryRun=true returns what would be reset (nothing touched); false does it. */
   reset(dryRun: boolean, log: ProgressLog): Promise<ActionOutcome>;
   replay(opts: ReplayOptions, onProgress: (p: ReplayProgress) => void, log: ProgressLog): Promise<ActionOutcome>;
+  /** Absent when the inventory has no Flink. */
+  flink?: FlinkJobActions;
   /** Why reset or replay cannot run here, shown instead of prompting; absent when they can. */
   unavailable?: Partial<Record<'reset' | 'replay', string>>;
 }

@@ -5,7 +5,8 @@ import type { Operation } from '../provision/plan/types.ts';
 import type { SshPool } from '../provision/executors/direct/ssh.ts';
 import { runOperation } from '../ops/lifecycle.ts';
 import { describePlan, resetPlanFor, runReset } from '../ops/reset.ts';
-import type { ActionOutcome, ConsoleActions, ProgressLog, ReplayOptions, ReplayProgress } from './actions.ts';
+import type { ActionOutcome, ConsoleActions, FlinkJobActions, ProgressLog, ReplayOptions, ReplayProgress } from './actions.ts';
+import { cancelJob, jobRows, resubmitJob, stopJob } from '../ops/flink.ts';
 import { replayWith } from './replay-action.ts';
 
 export interface ClusterActionsOptions {
@@ -58,6 +59,24 @@ export function clusterActions(o: ClusterActionsOptions): ConsoleActions {
       const r = await runReset(inv, plan, { pool, log });
       return { ok: r.run.ok, summary: r.summary };
     },
+    flink: inv.services.flink ? flinkJobActions(inv) : undefined,
     replay: (opts: ReplayOptions, onProgress: (p: ReplayProgress) => void, log: ProgressLog) => replayWith(inv, opts, onProgress, log, o.signal),
+  };
+}
+
+/** The jobs view's actions: the same calls as `etclab flink cancel|stop` and a reset's resubmit. */
+function flinkJobActions(inv: Inventory): FlinkJobActions {
+  const outcome = async (fn: () => Promise<string>): Promise<ActionOutcome> => {
+    try {
+      return { ok: true, summary: await fn() };
+    } catch (e) {
+      return { ok: false, summary: (e as Error).message };
+    }
+  };
+  return {
+    jobs: () => jobRows(inv),
+    cancel: (id, log) => outcome(async () => (log(`cancelling job ${id}`), `job ${id} ${(await cancelJob(inv, id)).state}`)),
+    stop: (id, log) => outcome(async () => (log(`stopping job ${id} with a savepoint`), `job ${id} stopped; savepoint ${await stopJob(inv, id)}`)),
+    resubmit: (id, log) => outcome(async () => (log(`submitting job ${id} again`), `submitted again as job ${await resubmitJob(inv, id)}`)),
   };
 }

@@ -2,7 +2,8 @@
 // web UI's cancel button do it: through the REST API on 8081.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { recordSubmission } from '../provision/services/flink/submissions.ts';
+import { readSubmissions, recordSubmission, writeSubmissions } from '../provision/services/flink/submissions.ts';
+import { submitAgain } from '../provision/services/flink/tasks.ts';
 import type { Inventory } from '../provision/inventory/types.ts';
 import { flinkRest } from '../provision/services/flink/endpoints.ts';
 import { FlinkRest, type FlinkJob } from '../provision/services/flink/rest.ts';
@@ -47,6 +48,101 @@ export async function runJob(inv: Inventory, jar: string, o: RunOptions = {}): P
 
 export async function listJobs(inv: Inventory): Promise<FlinkJob[]> {
   return flinkClient(inv).jobs();
+}
+
+const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+const JOB_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * A job the user names by id, or by name among the jobs still alive (a name's finished runs stay listed
+ * after every resubmit); a name several live jobs share is refused with their ids.
+ */
+export async function resolveJob(inv: Inventory, ref: string): Promise<FlinkJob> {
+  const jobs = await listJobs(inv);
+  if (JOB_ID.test(ref)) {
+    const j = jobs.find((x) => x.id === ref);
+    if (!j) throw new UserError(`no job ${ref} on the cluster (etclab flink list shows them)`);
+    return j;
+  }
+  const named = jobs.filter((j) => j.name === ref && !TERMINAL.has(j.state));
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) throw new UserError(`${named.length} jobs are named "${ref}": ${named.map((j) => `${j.id} (${j.state})`).join(', ')}; name one by its id`);
+  const ended = jobs.filter((j) => j.name === ref);
+  throw new UserError(ended.length ? `no running job named "${ref}" (${ended.length} ended: ${ended.map((j) => `${j.id} ${j.state}`).join(', ')})` : `no job named "${ref}" on the cluster (etclab flink list shows them)`);
+}
+
+export interface JobRow extends FlinkJob {
+  parallelism: number | null;
+  /** Epoch ms of the last completed checkpoint; null when none (or the job is not running). */
+  lastCheckpointAt: number | null;
+  /** Submitted by `etclab flink run` (or a reset), so it can be submitted again as it was. */
+  resubmittable: boolean;
+}
+
+/** Every job with what the console's jobs view shows; details only for jobs still alive (the rest have none). */
+export async function jobRows(inv: Inventory): Promise<JobRow[]> {
+  const rest = flinkClient(inv);
+  const known = new Set(readSubmissions(inv.stateDir).submissions.map((s) => s.jobId));
+  return Promise.all(
+    (await rest.jobs()).map(async (j) => {
+      const d = TERMINAL.has(j.state) ? { parallelism: null, lastCheckpointAt: null } : await rest.details(j.id).catch(() => ({ parallelism: null, lastCheckpointAt: null }));
+      return { ...j, ...d, resubmittable: known.has(j.id) };
+    }),
+  );
+}
+
+/** Submits a recorded job again as it was submitted (fresh: no savepoint); refused while it still runs. */
+export async function resubmitJob(inv: Inventory, jobId: string): Promise<string> {
+  const s = readSubmissions(inv.stateDir).submissions.find((x) => x.jobId === jobId);
+  if (!s) throw new UserError(`job ${jobId} was not submitted by etclab flink run: nothing recorded to submit again`);
+  const rest = flinkClient(inv);
+  const job = await rest.job(jobId).catch(() => null);
+  if (job && !TERMINAL.has(job.state)) throw new UserError(`job ${jobId} (${job.name}) is ${job.state}: cancel or stop it first`);
+  return submitAgain(rest, inv.stateDir, s);
+}
+
+/** A savepoint of a running job, which keeps running; returns its location. */
+export async function savepointJob(inv: Inventory, jobId: string, targetDirectory?: string): Promise<string> {
+  return flinkClient(inv).savepoint(jobId, targetDirectory);
+}
+
+/**
+ * Before `down`: every running job is stopped (with a savepoint when asked, else cancelled) and remembered,
+ * so `up --with-jobs` can submit it again. A JobManager that does not answer has no job to stop.
+ */
+export async function parkJobs(inv: Inventory, o: { savepoints?: boolean; log: (line: string) => void }): Promise<number> {
+  if (!inv.services.flink) return 0;
+  const rest = flinkClient(inv);
+  const running = await rest.jobs().then((js) => js.filter((j) => j.state === 'RUNNING'), () => null);
+  if (!running) return void o.log('flink: the JobManager does not answer; no job to stop'), 0;
+  const f = readSubmissions(inv.stateDir);
+  for (const j of running) {
+    const s = f.submissions.find((x) => x.jobId === j.id);
+    const savepoint = o.savepoints ? await stopJob(inv, j.id) : (await cancelJob(inv, j.id), undefined);
+    if (s) f.parked.push({ ...s, savepoint });
+    o.log(`flink: job ${j.id} (${j.name}) ${savepoint ? `stopped with savepoint ${savepoint}` : 'cancelled'}${s ? '; `etclab up --with-jobs` submits it again' : '; not submitted by etclab flink run, so not kept'}`);
+  }
+  writeSubmissions(inv.stateDir, { ...readSubmissions(inv.stateDir), parked: f.parked });
+  return running.length;
+}
+
+/** The jobs `down` stopped; `up --with-jobs` submits them again, each from its savepoint if it took one. */
+export function parkedJobs(inv: Inventory) {
+  return readSubmissions(inv.stateDir).parked;
+}
+
+export async function resumeParkedJobs(inv: Inventory, log: (line: string) => void): Promise<string[]> {
+  const rest = flinkClient(inv);
+  const started: string[] = [];
+  for (const s of parkedJobs(inv)) {
+    const { savepoint, ...sub } = s;
+    const jobId = await submitAgain(rest, inv.stateDir, sub, savepoint);
+    const f = readSubmissions(inv.stateDir);
+    writeSubmissions(inv.stateDir, { ...f, parked: f.parked.filter((x) => x.jobId !== s.jobId) });
+    started.push(jobId);
+    log(`flink: ${s.jar} submitted again as job ${jobId}${savepoint ? `, from savepoint ${savepoint}` : ''}`);
+  }
+  return started;
 }
 
 /** Stop with a savepoint (the job can be resumed from it with `run --from-savepoint`); returns its location. */

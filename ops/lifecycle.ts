@@ -100,7 +100,7 @@ export async function restartService(inv: Inventory, service: string, o: { nodes
       if (!r.run.ok) return { ok: false, steps, detail: `${op} ${service} on ${batch.join(',')} failed` };
     }
     if (o.rolling && clusterProbe) {
-      const r = await probeUntil(clusterProbe, { secret: (n) => resolveSecret(inv, n) }, {
+      const r = await probeUntil(clusterProbe, { secret: (n) => resolveSecret(inv, n), deep: true }, {
         timeoutSec: 300,
         onAttempt: (n, a) => { if (!a.ok && n % 5 === 1) log(`waiting for ${service} to be whole again: ${a.detail}`); },
       });
@@ -116,7 +116,7 @@ export async function restartService(inv: Inventory, service: string, o: { nodes
   return { ok: s.healthy === true, steps, detail: s.detail };
 }
 
-export async function clusterStatus(inv: Inventory, o: { services?: string[]; nodes?: string[] } = {}): Promise<ClusterStatus> {
+export async function clusterStatus(inv: Inventory, o: { services?: string[]; nodes?: string[]; deep?: boolean } = {}): Promise<ClusterStatus> {
   checkNames('service', o.services, Object.keys(inv.services));
   const pool = new SshPool(inv.nodes);
   try {

@@ -7,7 +7,8 @@ export async function readTopic(brokers: string[], topic: string, from: Map<numb
   const kafka = new Kafka({ brokers, clientId: 'etclab-test-reader', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  // The job creates its topics with its first output (auto-create): none yet is nothing to read.
+  const ends = await (async () => ((await admin.listTopics()).includes(topic) ? admin.fetchTopicOffsets(topic) : []))().finally(() => admin.disconnect());
   const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(from.get(e.partition) ?? e.low)).map((e) => [e.partition, BigInt(e.high)]));
   const values: Array<[number, bigint, string]> = [];
   if (!pending.size) return [];
@@ -65,4 +66,13 @@ export function clonePairsFromLines(lines: string[]): string[] {
     const o = JSON.parse(l) as { first: { gcxh: string }; second: { gcxh: string } };
     return `${o.first.gcxh}|${o.second.gcxh}`;
   }))].sort();
+}
+
+/** Whether a savepoint Flink reported exists: a file:// path on this machine, or hdfs:// through WebHDFS. */
+export async function savepointExists(location: string, webhdfs: string): Promise<boolean> {
+  const url = new URL(location);
+  if (url.protocol === 'file:') return (await import('node:fs')).existsSync(url.pathname);
+  if (url.protocol !== 'hdfs:') throw new Error(`savepoint ${location}: neither file:// nor hdfs://`);
+  const r = await fetch(`http://${webhdfs}/webhdfs/v1${url.pathname}?op=GETFILESTATUS`);
+  return r.status === 200 && ((await r.json()) as { FileStatus?: { type?: string } }).FileStatus?.type === 'DIRECTORY';
 }

@@ -37,8 +37,19 @@ export function registerClusterCommands(program: Command): void {
     .command('up')
     .description('install, configure, start and health-check every service in order (safe to re-run)')
     .option('--services <list>', 'only these services')
+    .option('--with-jobs', 'then submit again the Flink jobs `etclab down` stopped (from their savepoints if it took them)')
     .option('--json', 'the steps and their outcome as JSON on stdout')
-    .action(async (o) => void (await runOperationCommand(program, 'up', splitList(o.services), undefined, 'up', o.json)));
+    .action(async (o) => {
+      const run = await runOperationCommand(program, 'up', splitList(o.services), undefined, 'up', o.json);
+      if (!run.ok) return;
+      const inv = await loadClusterInventory(program.opts().inventory);
+      if (!inv.services.flink) return;
+      const flink = await import('../../ops/flink.ts');
+      const parked = flink.parkedJobs(inv);
+      if (!parked.length) return;
+      if (!o.withJobs) return void stderr(`flink: ${parked.length} job${parked.length > 1 ? 's' : ''} stopped by \`etclab down\` not running again (${parked.map((p) => p.entryClass ?? p.jar).join(', ')}): \`etclab up --with-jobs\` submits ${parked.length > 1 ? 'them' : 'it'}`);
+      await flink.resumeParkedJobs(inv, stderr);
+    });
 
   program
     .command('down')
@@ -46,10 +57,14 @@ export function registerClusterCommands(program: Command): void {
     .option('--services <list>', 'only these services')
     .option('--purge', 'then remove every service\'s data, logs and tmp directories on every node, so the next up starts from nothing')
     .option('--yes', 'with --purge: do not ask')
+    .option('--savepoints', 'stop running Flink jobs with a savepoint (default: cancel them); `up --with-jobs` resumes them from it')
     .option('--json', 'the steps and their outcome as JSON on stdout')
     .action(async (o) => {
       if (o.purge && o.services) throw new UserError('--purge removes every service\'s data: it goes with a whole `etclab down`, not with --services');
       const inv = await loadClusterInventory(program.opts().inventory);
+      // Jobs first: a job whose Kafka or HBase goes away first fails and restarts until Flink goes too.
+      const services = splitList(o.services);
+      if (!services || services.includes('flink')) await (await import('../../ops/flink.ts')).parkJobs(inv, { savepoints: o.savepoints, log: stderr });
       if (o.purge && !o.yes) {
         const list = purgeList(inv);
         console.log(`down --purge will stop everything, then remove on each node:\n${list.map((t) => `  ${t.node} ${t.service}: ${t.dirs.join(' ')}`).join('\n')}`);
@@ -99,10 +114,11 @@ export function registerClusterCommands(program: Command): void {
     .description('node × service: state, pid, port, health, uptime, stale config')
     .option('--services <list>', 'only these services')
     .option('--node <list>', 'only these nodes')
+    .option('--deep', 'also prove the work runs: a canary job on Flink (a few seconds)')
     .option('--json', 'machine-readable')
     .action(async (o) => {
       const inv = await loadClusterInventory(program.opts().inventory);
-      const st = await clusterStatus(inv, { services: splitList(o.services), nodes: splitList(o.node) });
+      const st = await clusterStatus(inv, { services: splitList(o.services), nodes: splitList(o.node), deep: o.deep });
       console.log(o.json ? JSON.stringify(st, null, 2) : formatStatusTable(st));
       if (st.services.some((s) => !s.healthy)) process.exitCode = EXIT.unhealthy;
     });

@@ -1,4 +1,4 @@
-// `etclab flink run|list|stop|cancel`: the user's Flink jobs on the cluster's JobManager (REST 8081).
+// `etclab flink run|list|stop|savepoint|cancel`: the user's Flink jobs on the cluster's JobManager (REST 8081).
 import type { Command } from 'commander';
 import { loadClusterInventory, UserError } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -8,7 +8,7 @@ const duration = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms
 export function registerFlinkCommands(program: Command): void {
   // Like `flink run`, everything after the jar is the program's own (its --options included).
   program.enablePositionalOptions();
-  const flink = program.command('flink').description('the user\'s Flink jobs: run a jar, list jobs, stop with a savepoint, cancel').enablePositionalOptions();
+  const flink = program.command('flink').description('the user\'s Flink jobs: run a jar, list jobs, stop with a savepoint, take a savepoint, cancel').enablePositionalOptions();
   const inv = () => loadClusterInventory(program.opts().inventory);
   const ops = () => import('../../ops/flink.ts');
 
@@ -40,31 +40,49 @@ export function registerFlinkCommands(program: Command): void {
 
   flink
     .command('list')
-    .description('jobs on the cluster, newest first: id, name, state, uptime')
+    .description('jobs on the cluster, newest first: id, name, state (RUNNING, FINISHED, CANCELED, FAILED), uptime')
+    .option('--running', 'only the running jobs')
     .option('--json', 'machine-readable')
-    .action(async (o: { json?: boolean }) => {
-      const jobs = await (await ops()).listJobs(await inv());
+    .action(async (o: { json?: boolean; running?: boolean }) => {
+      const jobs = (await (await ops()).listJobs(await inv())).filter((j) => !o.running || j.state === 'RUNNING');
       if (o.json) return void console.log(JSON.stringify(jobs, null, 2));
-      if (!jobs.length) return void console.log('no jobs on the cluster');
+      if (!jobs.length) return void console.log(o.running ? 'no job running' : 'no jobs on the cluster');
       for (const j of jobs) console.log(`${j.id}  ${j.state.padEnd(9)} ${duration(j.durationMs).padStart(7)}  ${j.name}`);
     });
 
   flink
     .command('stop')
     .description('stop a job with a savepoint; prints the savepoint to resume from (flink run --from-savepoint)')
-    .argument('<jobId>')
+    .argument('<job>', 'job id, or the name of a running job')
     .option('--savepoint-dir <dir>', 'where the savepoint goes (default: the cluster\'s state.savepoints.dir)')
-    .action(async (jobId: string, o: { savepointDir?: string }) => {
-      const location = await (await ops()).stopJob(await inv(), jobId, o.savepointDir);
-      console.log(`job ${jobId} stopped; savepoint ${location}`);
+    .action(async (ref: string, o: { savepointDir?: string }) => {
+      const { resolveJob, stopJob } = await ops();
+      const inventory = await inv();
+      const job = await resolveJob(inventory, ref);
+      const location = await stopJob(inventory, job.id, o.savepointDir);
+      console.log(`job ${job.id} (${job.name}) stopped; savepoint ${location}`);
+    });
+
+  flink
+    .command('savepoint')
+    .description('take a savepoint of a running job, which keeps running')
+    .argument('<job>', 'job id, or the name of a running job')
+    .option('--savepoint-dir <dir>', 'where the savepoint goes (default: the cluster\'s state.savepoints.dir)')
+    .action(async (ref: string, o: { savepointDir?: string }) => {
+      const { resolveJob, savepointJob } = await ops();
+      const inventory = await inv();
+      const job = await resolveJob(inventory, ref);
+      console.log(`job ${job.id} (${job.name}) savepoint ${await savepointJob(inventory, job.id, o.savepointDir)}`);
     });
 
   flink
     .command('cancel')
     .description('cancel a job (no savepoint)')
-    .argument('<jobId>')
-    .action(async (jobId: string) => {
-      const j = await (await ops()).cancelJob(await inv(), jobId);
-      console.log(`job ${jobId} (${j.name}) ${j.state}`);
+    .argument('<job>', 'job id, or the name of a running job')
+    .action(async (ref: string) => {
+      const { resolveJob, cancelJob } = await ops();
+      const inventory = await inv();
+      const j = await cancelJob(inventory, (await resolveJob(inventory, ref)).id);
+      console.log(`job ${j.id} (${j.name}) ${j.state}`);
     });
 }

@@ -300,3 +300,69 @@ describe('console keys', () => {
     expect(frames.length).toBe(before);
   });
 });
+
+describe('flink jobs view', () => {
+  const jobsNow = () => [
+    { id: 'a'.repeat(32), name: 'etc stream analysis', state: 'RUNNING', durationMs: 125_000, parallelism: 3, lastCheckpointAt: Date.now() - 4_000, resubmittable: true },
+    { id: 'b'.repeat(32), name: 'etc stream analysis', state: 'CANCELED', durationMs: 60_000, parallelism: null, lastCheckpointAt: null, resubmittable: true },
+    { id: 'c'.repeat(32), name: 'someone else\'s job', state: 'FAILED', durationMs: 1_000, parallelism: null, lastCheckpointAt: null, resubmittable: false },
+  ];
+  type Jobs = ReturnType<typeof jobsNow>;
+  function flinkActions(jobs: () => Promise<Jobs>) {
+    const calls: string[] = [];
+    const rec = (op: string) => async (id: string, log: ProgressLog) => {
+      calls.push(`${op} ${id}`);
+      log(`${op} ${id}`);
+      return { ok: true, summary: `${op} done` };
+    };
+    return { calls, flink: { jobs, cancel: rec('cancel'), stop: rec('stop'), resubmit: rec('resubmit') } };
+  }
+
+  it('f shows name, state, uptime, parallelism and last checkpoint; c, S and u act on the selected job', async () => {
+    const { calls, flink } = flinkActions(async () => jobsNow());
+    const { stdin, lastFrame } = app({ width: 110, actions: recordingActions({ flink }) });
+    await tick();
+    stdin.write('f');
+    const f = await waitFor(lastFrame, 'etc stream analysis');
+    expect(f).toMatch(/Flink jobs · 1 running of 3/);
+    expect(f).toMatch(/NAME\s+STATE\s+UPTIME\s+PAR\s+LAST CHECKPOINT/);
+    expect(f).toMatch(/▶ etc stream analysis\s+RUNNING\s+2m05s\s+3\s+[45]s ago/);
+    stdin.write('c');
+    await waitFor(lastFrame, 'cancel done');
+    stdin.write('S');
+    await waitFor(lastFrame, 'stop done');
+    stdin.write('u');
+    await waitFor(lastFrame, 'refused: etc stream analysis is RUNNING: cancel or stop it first');
+    stdin.write('j');
+    await tick();
+    stdin.write('u');
+    await waitFor(lastFrame, 'resubmit done');
+    stdin.write('j');
+    await tick();
+    stdin.write('u');
+    await waitFor(lastFrame, /refused: someone else's job was not submitted by etclab flink run/);
+    expect(calls).toEqual([`cancel ${'a'.repeat(32)}`, `stop ${'a'.repeat(32)}`, `resubmit ${'b'.repeat(32)}`]);
+    stdin.write('f');
+    await waitFor(lastFrame, 'NODE');
+  });
+
+  it('a JobManager that does not answer: the view says so and every job key refuses with the reason', async () => {
+    const { calls, flink } = flinkActions(async () => {
+      throw new Error('the JobManager at http://10.213.7.11:8081 does not answer (fetch failed)');
+    });
+    const { stdin, lastFrame } = app({ width: 110, actions: recordingActions({ flink }) });
+    await tick();
+    stdin.write('f');
+    await waitFor(lastFrame, 'the JobManager does not answer: the JobManager at http://10.213.7.11:8081');
+    stdin.write('c');
+    await waitFor(lastFrame, 'refused: the JobManager does not answer');
+    expect(calls).toEqual([]);
+  });
+
+  it('an inventory without Flink: f says so', async () => {
+    const { stdin, lastFrame } = app();
+    await tick();
+    stdin.write('f');
+    await waitFor(lastFrame, 'not available: the inventory has no Flink');
+  });
+});

@@ -15,7 +15,9 @@ import { KeyLegend } from './KeyLegend.tsx';
 import { HelpView } from './HelpView.tsx';
 import { MetricsView } from './MetricsView.tsx';
 import { Line } from './Line.tsx';
-import { MAIN_KEYS, METRICS_KEYS } from './keys.ts';
+import { JOBS_KEYS, MAIN_KEYS, METRICS_KEYS } from './keys.ts';
+import { JobsView } from './JobsView.tsx';
+import type { JobView } from '../actions.ts';
 import { countStatus, healthText, serviceLabel } from './status-rows.ts';
 
 export interface ConsoleAppProps extends ConsoleSources {
@@ -52,7 +54,8 @@ export function ConsoleApp(props: ConsoleAppProps) {
   const { width, height, actions } = props;
   const { exit } = useApp();
   const [selected, setSelected, selectedR] = useSyncState(0);
-  const [view, setView, viewR] = useSyncState<'main' | 'metrics'>('main');
+  const [view, setView, viewR] = useSyncState<'main' | 'metrics' | 'jobs'>('main');
+  const [jobSel, setJobSel, jobSelR] = useSyncState(0);
   const [help, setHelp, helpR] = useSyncState(false);
   const [panel, setPanel] = useSyncState<'none' | 'progress' | 'log'>('none');
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -73,6 +76,10 @@ export function ConsoleApp(props: ConsoleAppProps) {
   const loadLog = useCallback(() => (sel ? readLog(sel) : Promise.resolve('')), [readLog, logKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const log = usePolled<string>(panel === 'log' && view === 'main' && sel ? loadLog : null, props.logRefreshMs ?? 3000, logKey);
   const metrics = usePolled<MetricsSnapshot>(view === 'metrics' ? () => props.metrics.read() : null, props.metricsRefreshMs ?? 5000);
+  const flink = actions.flink;
+  const jobs = usePolled<JobView[]>(view === 'jobs' && flink ? () => flink.jobs() : null, props.refreshMs ?? 3000);
+  const jobsR = useRef(jobs);
+  jobsR.current = jobs;
 
   const append: ProgressLog = useCallback((line: string) => {
     setProgress((p) => (p ? { ...p, lines: [...p.lines, ...line.split('\n')].slice(-MAX_PROGRESS_LINES) } : p));
@@ -99,6 +106,7 @@ export function ConsoleApp(props: ConsoleAppProps) {
         .finally(() => {
           busy.current = null;
           status.refresh();
+          jobsR.current.refresh();
         });
     },
     [append, status],
@@ -176,9 +184,19 @@ export function ConsoleApp(props: ConsoleAppProps) {
       if (input === 'm' || key.escape) setView('main');
       return;
     }
+    if (viewR.current === 'jobs') return onJobKey(input, key);
     if (key.downArrow || input === 'j') return setSelected((s) => Math.min(s + 1, Math.max(0, daemonsR.current.length - 1)));
     if (key.upArrow || input === 'k') return setSelected((s) => Math.max(0, s - 1));
     if (input === 'm') return setView('metrics');
+    if (input === 'f') {
+      if (!actions.flink) {
+        setPanel('progress');
+        setProgress({ title: 'flink jobs', lines: ['not available: the inventory has no Flink (services.flink)'], running: false, ok: false });
+        return;
+      }
+      setPanel('none');
+      return setView('jobs');
+    }
     if (key.escape) return setPanel('none');
     if (input === 'l') return setPanel((p) => (p === 'log' ? 'none' : 'log'));
     if (input === 'R') {
@@ -200,8 +218,36 @@ export function ConsoleApp(props: ConsoleAppProps) {
     if (input === 'r') return run(`restart ${where}`, (l) => actions.restart(sel.service, sel.node, l));
   }
 
+  function onJobKey(input: string, key: Key): void {
+    if (input === 'f' || key.escape) {
+      setPanel('none');
+      return setView('main');
+    }
+    const list = jobsR.current.data ?? [];
+    if (key.downArrow || input === 'j') return setJobSel((s) => Math.min(s + 1, Math.max(0, list.length - 1)));
+    if (key.upArrow || input === 'k') return setJobSel((s) => Math.max(0, s - 1));
+    const act = { c: 'cancel', S: 'stop with a savepoint', u: 'submit again' }[input] as string | undefined;
+    if (!act || !flink) return;
+    const job = list[Math.min(jobSelR.current, list.length - 1)];
+    const refuse = (why: string) => {
+      setPanel('progress');
+      setProgress({ title: `${act}`, lines: [`refused: ${why}`], running: false, ok: false });
+    };
+    // The list shown may be stale: a JobManager that stopped answering refuses every action, with why.
+    if (jobsR.current.error) return refuse(`the JobManager does not answer (${jobsR.current.error})`);
+    if (!job) return refuse('no job selected');
+    const what = `${act} job ${job.name} (${job.id.slice(0, 8)})`;
+    if (input === 'u') {
+      if (!job.resubmittable) return refuse(`${job.name} was not submitted by etclab flink run: nothing recorded to submit again`);
+      if (job.state === 'RUNNING') return refuse(`${job.name} is RUNNING: cancel or stop it first`);
+      return run(what, (l) => flink.resubmit(job.id, l));
+    }
+    if (job.state !== 'RUNNING') return refuse(`${job.name} is ${job.state}, not RUNNING`);
+    run(what, (l) => (input === 'c' ? flink.cancel(job.id, l) : flink.stop(job.id, l)));
+  }
+
   // ---- layout: everything is counted in lines so the frame is exactly `height` tall ----
-  const keys = view === 'metrics' ? METRICS_KEYS : MAIN_KEYS;
+  const keys = view === 'metrics' ? METRICS_KEYS : view === 'jobs' ? JOBS_KEYS : MAIN_KEYS;
   const legendH = legendLines(keys, width).length;
   const promptH = prompt ? 1 : 0;
   const bodyH = Math.max(3, height - 1 - legendH - promptH);
@@ -210,7 +256,7 @@ export function ConsoleApp(props: ConsoleAppProps) {
   // A failed refresh replaces the counts (the table still shows them, as of the time given).
   const title =
     `etclab console · ${props.cluster}` +
-    (view === 'metrics' ? ' · metrics' : '') +
+    (view === 'metrics' ? ' · metrics' : view === 'jobs' ? ' · flink jobs' : '') +
     (status.data ? ` · ${timeOf(status.data.at)}` : '') +
     (status.error && status.data
       ? ` · refresh failed: ${status.error}`
@@ -218,9 +264,31 @@ export function ConsoleApp(props: ConsoleAppProps) {
         ? ` · ${counts.total} daemons: ${counts.ok} up, ${counts.down} down${counts.unreachable ? `, ${counts.unreachable} unreachable` : ''}`
         : '');
 
+  // An action's progress and outcome, below the health table or the jobs table.
+  const progressPanel = (h: number) =>
+    progress ? (
+      <TextPanel
+        title={`${progress.title}${progress.running ? ' — running' : progress.ok ? ' — done' : progress.ok === false ? ' — failed' : ''}`}
+        lines={progress.lines}
+        status={progress.status}
+        width={width}
+        height={h}
+        color={progress.running ? 'cyan' : progress.ok ? 'green' : 'red'}
+      />
+    ) : null;
+
   let body;
   if (help) body = <HelpView width={width} height={bodyH} />;
-  else if (view === 'metrics') body = <MetricsView snapshot={metrics.data ?? (metrics.error ? { ...loadingSnapshot(), kafka: { state: 'error', error: metrics.error } } : loadingSnapshot())} width={width} height={bodyH} />;
+  else if (view === 'jobs') {
+    const panelH = panel === 'progress' && progress ? Math.max(4, Math.floor(bodyH / 3) + 1) : 0;
+    const list = jobs.data ?? null;
+    body = (
+      <Box flexDirection="column" height={bodyH}>
+        <JobsView jobs={list} error={jobs.error} selected={Math.min(jobSel, Math.max(0, (list?.length ?? 1) - 1))} width={width} height={bodyH - panelH} />
+        {panelH ? progressPanel(panelH) : null}
+      </Box>
+    );
+  } else if (view === 'metrics') body = <MetricsView snapshot={metrics.data ?? (metrics.error ? { ...loadingSnapshot(), kafka: { state: 'error', error: metrics.error } } : loadingSnapshot())} width={width} height={bodyH} />;
   else {
     const panelH = panel === 'none' ? 0 : Math.max(4, Math.floor(bodyH / 3) + 1);
     const tableH = Math.max(2, bodyH - 2 - panelH);
@@ -244,15 +312,8 @@ export function ConsoleApp(props: ConsoleAppProps) {
             height={panelH}
             color={log.error ? 'red' : 'cyan'}
           />
-        ) : panel === 'progress' && progress ? (
-          <TextPanel
-            title={`${progress.title}${progress.running ? ' — running' : progress.ok ? ' — done' : progress.ok === false ? ' — failed' : ''}`}
-            lines={progress.lines}
-            status={progress.status}
-            width={width}
-            height={panelH}
-            color={progress.running ? 'cyan' : progress.ok ? 'green' : 'red'}
-          />
+        ) : panel === 'progress' ? (
+          progressPanel(panelH)
         ) : null}
       </Box>
     );

@@ -15,3 +15,14 @@ export const MAIN_TABLE = 'etc_traffic';
 export const CHECKPOINT_INDEX_TABLE = 'etc_traffic_by_checkpoint';
 /** HBase: the user's own table, named like the topic (their Flink job writes it); reset truncates it when present. */
 export const USER_TABLE = DEFAULT_TOPIC;
+
+// The ETC job template (jobs/flink, flink.etctraffic.StreamAnalysisJob) reads DEFAULT_TOPIC and writes these;
+// its Java defaults are kept equal to them by jobs/flink/contract.test.ts.
+/** The template job's consumer group (its offsets, committed on each checkpoint). */
+export const FLINK_JOB_GROUP = 'etc_flink_job';
+/** The template job's per-checkpoint per-minute counts (JSON, keyed "checkpoint|minute"). */
+export const FLINK_FLOW_TOPIC = 'etc_flink_flow_minute';
+/** The template job's clone-plate pairs (JSON). */
+export const FLINK_CLONE_TOPIC = 'etc_flink_clone_plate';
+/** The template job's output topics, emptied by a reset like the stores. */
+export const FLINK_JOB_TOPICS = [FLINK_FLOW_TOPIC, FLINK_CLONE_TOPIC];

@@ -16,4 +16,9 @@ export type Probe = ProbeBase & Record<string, unknown>;
 export interface ProbeContext {
   /** Resolves an inventory secret by name (values are never logged). */
   secret(name: string): Promise<string>;
+  /**
+   * Prove the user's work runs, not only that daemons answer (Flink: a canary job must FINISH). Health steps
+   * of `up` and `status --deep` ask for it; the plain `status` the console polls every few seconds does not.
+   */
+  deep?: boolean;
 }

@@ -26,6 +26,8 @@ export interface KafkaTopicParams {
   topic: string;
   partitions: number;
   replication: number;
+  /** Leave an absent topic absent (a Flink job's output topic that was never written). */
+  onlyIfPresent?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -194,7 +196,7 @@ export const kafkaTopicTask: Task = {
     return withAdmin(p.brokers, async (admin) => {
       const ends = await topicEnds(admin, p.topic);
       const target = `${p.partitions} partitions × ${p.replication} replicas`;
-      if (!ends) return [`topic ${p.topic}: absent, create with ${target}`];
+      if (!ends) return [p.onlyIfPresent ? `topic ${p.topic}: absent, nothing to do` : `topic ${p.topic}: absent, create with ${target}`];
       const per = ends.map((e) => `p${e.partition} ${e.high - e.low}`).join(', ');
       return [`topic ${p.topic}: delete ${messagesIn(ends)} messages in ${ends.length} partitions (${per}), recreate with ${target}`];
     });
@@ -203,6 +205,7 @@ export const kafkaTopicTask: Task = {
     const p = params as unknown as KafkaTopicParams;
     return withAdmin(p.brokers, async (admin) => {
       const before = await topicEnds(admin, p.topic);
+      if (!before && p.onlyIfPresent) return { changed: false, detail: `topic ${p.topic} absent, nothing to do` };
       // Fresh = what a recreate gives: offsets from 0 (not just emptied by retention), the same layout.
       if (before && before.every((e) => e.high === 0) && before.length === p.partitions && (await topicReady(admin, p)) === null)
         return { changed: false, detail: `topic ${p.topic} already fresh (${p.partitions} partitions × ${p.replication})` };

@@ -4,7 +4,7 @@ import type { Inventory, ServiceSpec } from '../inventory/types.ts';
 import { CLUSTER, type Plan, type Step } from '../plan/types.ts';
 import { shardsOf } from '../services/proxy/index.ts';
 import { TABLES } from '../../pipeline/contract/mysql-schema.ts';
-import { CHECKPOINT_INDEX_TABLE, MAIN_TABLE, REDIS_PROJECT, USER_TABLE } from '../../pipeline/contract/index.ts';
+import { CHECKPOINT_INDEX_TABLE, FLINK_JOB_TOPICS, MAIN_TABLE, REDIS_PROJECT, USER_TABLE } from '../../pipeline/contract/index.ts';
 import { buildPlan } from '../plan/build.ts';
 import { serviceModules } from '../services/registry.ts';
 import { pipelineGroup, pipelineTopic } from '../services/pipeline/endpoints.ts';
@@ -75,6 +75,13 @@ function kafkaSteps(inv: Inventory): Draft[] {
       action: { kind: 'task', task: 'kafka-recreate-topic', params: { brokers, topic, partitions, replication } },
       timeoutSec: 180, estimateSec: 5,
     },
+    // The ETC job template's results are emptied like the pipeline's stores (its job is cancelled first).
+    ...(inv.services.flink ? FLINK_JOB_TOPICS : []).map((t): Draft => ({
+      id: `kafka/*/reset:topic:${t}`, service: 'kafka', role: 'topic',
+      title: `delete and recreate the Flink job's topic ${t}, if present`,
+      action: { kind: 'task', task: 'kafka-recreate-topic', params: { brokers, topic: t, partitions, replication, onlyIfPresent: true } },
+      timeoutSec: 180, estimateSec: 5,
+    })),
   ];
 }
 

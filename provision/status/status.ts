@@ -33,8 +33,9 @@ export interface ClusterStatus {
 
 const keyOf = (d: DaemonRef) => `${d.service}:${d.role}`;
 
-export async function collectStatus(inv: Inventory, modules: ServiceModule[], pool: SshPool, only?: { services?: string[]; nodes?: string[] }): Promise<ClusterStatus> {
+export async function collectStatus(inv: Inventory, modules: ServiceModule[], pool: SshPool, only?: { services?: string[]; nodes?: string[]; deep?: boolean }): Promise<ClusterStatus> {
   const secret = (name: string) => resolveSecret(inv, name);
+  const deep = Boolean(only?.deep);
   const refs = daemonsOf(inv, modules).filter(
     (d) => (!only?.services || only.services.includes(d.service)) && (!only?.nodes || only.nodes.includes(d.node.name)),
   );
@@ -59,7 +60,7 @@ export async function collectStatus(inv: Inventory, modules: ServiceModule[], po
         return { ...base, state: 'unreachable', pid: null, healthy: false, health: ins.message, uptimeSec: null, staleConfig: false };
       const i = ins.get(keyOf(d));
       const alive = !!i?.alive;
-      const probe = alive && d.daemon.probe ? await runProbe(d.daemon.probe, { secret }) : null;
+      const probe = alive && d.daemon.probe ? await runProbe(d.daemon.probe, { secret, deep }) : null;
       let stale = false;
       if (alive && i?.startedDigest) {
         const files = await Promise.all(daemonConfigFiles(d.home, d.role, d.daemon).map(async (f) => ({ ...f, content: await fillSecrets(f.content, secret) })));
@@ -83,7 +84,7 @@ export async function collectStatus(inv: Inventory, modules: ServiceModule[], po
       const mine = daemons.filter((d) => d.service === svc);
       const probe = only?.nodes ? null : module.clusterProbe?.({ inventory: inv, spec, members: membersFrom(refs, svc) });
       if (probe) {
-        const r = await runProbe(probe, { secret });
+        const r = await runProbe(probe, { secret, deep });
         return { service: svc, healthy: r.ok, detail: r.detail };
       }
       const bad = mine.filter((d) => d.healthy === false);

@@ -18,9 +18,11 @@ import { shardFor } from '../../provision/services/proxy/sharding.ts';
 import { openEtcFile } from '../../pipeline/data/reader.ts';
 import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
 import { labResults, labWarnings, reference, waitCaughtUp, type Reference } from '../pipeline-results.ts';
-import { readPassages } from '../reference/etc-reference.ts';
+import { clonePairs, flowCounts, readPassages } from '../reference/etc-reference.ts';
+import { clonePairsFromLines, flowFromLines, readTopic as readJobTopic, savepointExists } from '../flink-results.ts';
+import { FLINK_CLONE_TOPIC, FLINK_FLOW_TOPIC } from '../../pipeline/contract/index.ts';
 import { canaryJar } from '../../provision/services/flink/canary.ts';
-import { buildRunTable, DECEMBER, MULTI_DAY } from '../fixtures/run-tables.ts';
+import { buildRunTable, DECEMBER, MULTI_DAY, SHARED_ETC } from '../fixtures/run-tables.ts';
 import { waitUntilEveryBrokerKnows } from '../../pipeline/kafka/topic-known.ts';
 import { topicOffsets } from '../../pipeline/kafka/topic-offsets.ts';
 
@@ -471,49 +473,111 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     }, 900_000);
   });
 
-  it('etclab flink: the canary of the health check ran; a job runs, stops with a savepoint, resumes restored, and is cancelled', async () => {
-    const jar = canaryJar('1.18.1');
-    const list = await etclab(['flink', 'list']);
-    expect(list.stdout).toMatch(/FINISHED .* etclab-canary/);
-    const run = await etclab(['flink', 'run', '-c', 'EtclabCanary', '-p', '2', '--json', jar, '--endless']);
-    expect(run.code, run.stderr).toBe(0);
-    const { jobId, state } = JSON.parse(run.stdout) as { jobId: string; state: string };
-    expect(state).toBe('RUNNING');
-    const stop = await etclab(['flink', 'stop', jobId]);
-    expect(stop.code, stop.stderr).toBe(0);
-    const savepoint = /savepoint (\S+)/.exec(stop.stdout)![1]!;
-    expect(existsSync(new URL(savepoint).pathname)).toBe(true);
-    const resumed = await etclab(['flink', 'run', '-c', 'EtclabCanary', '-s', savepoint, jar, '--endless']);
-    expect(resumed.stdout).toMatch(new RegExp(`RUNNING, restored from ${savepoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    const id = /job (\w+)/.exec(resumed.stdout)![1]!;
-    const cancel = await etclab(['flink', 'cancel', id]);
-    expect(cancel.stdout).toMatch(/CANCELED/);
-    const after = await etclab(['flink', 'list']);
-    expect(after.stdout).not.toMatch(/RUNNING/);
-    expect(after.stdout).toMatch(new RegExp(`${id}  CANCELED`));
-    const missing = await etclab(['flink', 'run', '-c', 'com.example.NoSuchJob', jar]);
+  it('etclab flink: up ran the canary of the health check; status says which jobs run; a missing class fails in two lines', async () => {
+    expect((await etclab(['flink', 'list'])).stdout).toMatch(/FINISHED .* etclab-canary/);
+    expect((await status()).services.find((s) => s.service === 'flink')?.detail).toMatch(/6\/6 slots, Flink 1\.18\.1; no job running$/);
+    const deep = await etclab(['status', '--deep', '--services', 'flink', '--json']);
+    expect((JSON.parse(deep.stdout) as ClusterStatus).services[0]!.detail).toMatch(/canary job \w+ (ran and FINISHED|FINISHED \d+ s ago)/);
+    const missing = await etclab(['flink', 'run', '-c', 'com.example.NoSuchJob', canaryJar('1.18.1')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(2);
   }, 300_000);
 
-  it('reset with a Flink job running: the job is cancelled before any store is emptied and submitted again after', async () => {
-    const jar = canaryJar('1.18.1');
-    const run = await etclab(['flink', 'run', '-c', 'EtclabCanary', '--json', jar, '--endless']);
-    expect(run.code, run.stderr).toBe(0);
-    const { jobId } = JSON.parse(run.stdout) as { jobId: string };
-    const reset = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
-    expect(reset.code, reset.stderr).toBe(0);
-    const lines = reset.stderr.split('\n');
-    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    expect(at(/✓ cancel the running Flink jobs/)).toBeGreaterThan(-1);
-    for (const store of [/✓ truncate HBase/, /✓ truncate MySQL/, /✓ delete Redis keys/, /✓ delete and recreate topic/]) expect(at(store)).toBeGreaterThan(at(/✓ cancel the running Flink jobs/));
-    expect(at(/✓ submit the cancelled Flink jobs again/)).toBeGreaterThan(at(/✓ start pipeline/));
-    const jobs = JSON.parse((await etclab(['flink', 'list', '--json'])).stdout) as Array<{ id: string; name: string; state: string }>;
-    expect(jobs.find((j) => j.id === jobId)?.state).toBe('CANCELED');
-    const again = jobs.filter((j) => j.name === 'etclab-canary-endless' && j.state === 'RUNNING');
-    expect(again).toHaveLength(1);
-    expect((await etclab(['flink', 'cancel', again[0]!.id])).code).toBe(0);
-  }, 600_000);
+  describe('the ETC job template (jobs/flink), run as the README says', () => {
+    const JAR = path.resolve('jobs/flink/target/etc-flink-job.jar');
+    const WEBHDFS = `${addr(1)}:9870`;
+    const NAME = 'etc stream analysis';
+    // 2024-01-08 is ~100 sorted runs each spanning the day: in file order a passage comes up to a day late,
+    // so the watermark bound is a day; the replay's end is closed by 10 s of quiet.
+    const DAY = path.join(SHARED_ETC, '2024-01-08-final.csv');
+    const ARGS = ['--brokers', BROKERS.join(','), '--watermark-bound-sec', '86400', '--quiet-sec', '10'];
+    const dayRef = () => {
+      const ps = readPassages([DAY]);
+      return { flow: flowCounts(ps), pairs: clonePairs(ps) };
+    };
+
+    /** Replays the day in file order, then waits for the job's last output and compares it with the reference. */
+    async function replayAndCompare(label: string): Promise<void> {
+      const r = await etclab(['replay', DAY, '--order', 'file', '--max', '--json', '--state', path.join(work, `flink-${label}.json`), '--quarantine', path.join(work, `flink-q-${label}`)], { timeoutMs: 300_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const ref = dayRef();
+      let flow = new Map<string, number>();
+      const until = Date.now() + 180_000;
+      while (Date.now() < until) {
+        flow = flowFromLines(await readJobTopic(BROKERS, FLINK_FLOW_TOPIC));
+        if (flow.size >= ref.flow.size) break;
+        await new Promise((res) => setTimeout(res, 2000));
+      }
+      expect(flow.size, `${label}: checkpoint-minutes out of the job`).toBe(ref.flow.size);
+      const wrong = [...ref.flow].filter(([k, n]) => flow.get(k) !== n).map(([k, n]) => `${k.replace('\u0000', ' ')}: job ${flow.get(k)}, reference ${n}`);
+      expect(wrong.slice(0, 5), `${label}: ${wrong.length} checkpoint-minutes differ`).toEqual([]);
+      expect(clonePairsFromLines(await readJobTopic(BROKERS, FLINK_CLONE_TOPIC))).toEqual(ref.pairs);
+    }
+
+    it('built by setup; run → RUNNING; a day replayed in file order (passages up to a day late) comes out equal to the reference per checkpoint-minute, clone pairs too', async () => {
+      expect(existsSync(JAR), 'scripts/setup builds it: mvn -f jobs/flink/pom.xml package').toBe(true);
+      expect((await etclab(['pipeline', 'start'])).code).toBe(0);
+      const reset = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+      expect(reset.code, reset.stderr).toBe(0);
+      const run = await etclab(['flink', 'run', '--json', JAR, ...ARGS]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ state: 'RUNNING' });
+      await replayAndCompare('first replay');
+    }, 900_000);
+
+    it('stop by name writes a savepoint that exists; run --from-savepoint is restored (the REST answer says so); savepoint keeps it running', async () => {
+      const stop = await etclab(['flink', 'stop', NAME]);
+      expect(stop.code, stop.stderr).toBe(0);
+      const savepoint = /savepoint (\S+)/.exec(stop.stdout)![1]!;
+      // The lab has HDFS: savepoints go there, where every node reads them.
+      expect(savepoint).toMatch(/^hdfs:\/\/10\.213\.7\.11:8020\/flink\/savepoints\/savepoint-/);
+      expect(await savepointExists(savepoint, WEBHDFS)).toBe(true);
+      const resumed = await etclab(['flink', 'run', '-s', savepoint, JAR, ...ARGS]);
+      expect(resumed.stdout).toMatch(new RegExp(`RUNNING, restored from ${savepoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      const sp = await etclab(['flink', 'savepoint', NAME]);
+      expect(sp.code, sp.stderr).toBe(0);
+      expect(await savepointExists(/savepoint (\S+)$/.exec(sp.stdout.trim())![1]!, WEBHDFS)).toBe(true);
+      expect((await etclab(['flink', 'list', '--running'])).stdout).toMatch(new RegExp(`RUNNING .* ${NAME}$`, 'm'));
+    }, 300_000);
+
+    it('down --savepoints stops the job with a savepoint first; up --with-jobs submits it again, restored from it', async () => {
+      const down = await etclab(['down', '--services', 'flink', '--savepoints'], { timeoutMs: 300_000 });
+      expect(down.code, down.stderr).toBe(0);
+      const parked = new RegExp(`flink: job (\\w+) \\(${NAME}\\) stopped with savepoint (\\S+); \`etclab up --with-jobs\` submits it again`).exec(down.stderr);
+      expect(parked, down.stderr).not.toBeNull();
+      expect(down.stderr.indexOf(parked![0])).toBeLessThan(down.stderr.indexOf('stop flink'));
+      const plainUp = await etclab(['up', '--services', 'flink'], { timeoutMs: 600_000 });
+      expect(plainUp.stderr).toMatch(/flink: 1 job stopped by `etclab down` not running again .*`etclab up --with-jobs` submits it/);
+      const up = await etclab(['up', '--services', 'flink', '--with-jobs'], { timeoutMs: 600_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const back = /submitted again as job (\w+), from savepoint (\S+)/.exec(up.stderr);
+      expect(back?.[2]).toBe(parked![2]);
+      const restored = (await (await fetch(`http://${addr(1)}:8081/jobs/${back![1]}/checkpoints`)).json()) as { latest?: { restored?: { external_path?: string } } };
+      expect(restored.latest?.restored?.external_path).toBe(parked![2]);
+    }, 900_000);
+
+    it('reset with the job running: cancelled before any store is emptied, submitted again after, RUNNING; a second replay gives the same counts; cancel leaves it CANCELED', async () => {
+      const before = JSON.parse((await etclab(['flink', 'list', '--json', '--running'])).stdout) as Array<{ id: string; name: string }>;
+      expect(before.map((j) => j.name)).toEqual([NAME]);
+      const reset = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+      expect(reset.code, reset.stderr).toBe(0);
+      const lines = reset.stderr.split('\n');
+      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+      expect(at(/✓ cancel the running Flink jobs/)).toBeGreaterThan(-1);
+      for (const store of [/✓ truncate HBase/, /✓ truncate MySQL/, /✓ delete Redis keys/, /✓ delete and recreate topic etc_traffic_data/, /✓ delete and recreate the Flink job's topic etc_flink_flow_minute/])
+        expect(at(store), String(store)).toBeGreaterThan(at(/✓ cancel the running Flink jobs/));
+      expect(at(/✓ submit the cancelled Flink jobs again/)).toBeGreaterThan(at(/✓ start pipeline/));
+      const jobs = JSON.parse((await etclab(['flink', 'list', '--json'])).stdout) as Array<{ id: string; name: string; state: string }>;
+      expect(jobs.find((j) => j.id === before[0]!.id)?.state).toBe('CANCELED');
+      const again = jobs.filter((j) => j.name === NAME && j.state === 'RUNNING');
+      expect(again).toHaveLength(1);
+      await replayAndCompare('after reset');
+      const cancel = await etclab(['flink', 'cancel', NAME]);
+      expect(cancel.stdout).toMatch(/CANCELED/);
+      expect((await etclab(['flink', 'list', '--running'])).stdout).toBe('no job running\n');
+      expect((await etclab(['flink', 'list'])).stdout).toMatch(new RegExp(`${again[0]!.id}  CANCELED`));
+    }, 900_000);
+  });
 
   it('a missing artifact is named with how to get it, before any node is touched', async () => {
     const inv = readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8').replace(/^  kafka:.*$/m, '  kafka:\n    version: 3.9.0-missing');

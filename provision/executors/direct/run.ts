@@ -174,7 +174,7 @@ async function execute(step: Step, ctx: ExecCtx): Promise<{ changed: boolean; de
       return verdict(r.output);
     }
     case 'probe': {
-      const r = await probeUntil(a.probe, { secret: ctx.secret }, {
+      const r = await probeUntil(a.probe, { secret: ctx.secret, deep: true }, {
         timeoutSec: step.timeoutSec,
         onAttempt: onChangedAnswer((l) => ctx.write(`${l}\n`)),
       });

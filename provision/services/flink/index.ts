@@ -4,6 +4,7 @@ import type { DaemonContext, ServiceModule } from '../types.ts';
 import { render } from '../render.ts';
 import { installRuntime, runtimeClasspath, runtimeHome, type Layout } from '../../artifacts/index.ts';
 import { javaCommand } from '../common.ts';
+import { namenodeRpc } from '../hdfs/endpoints.ts';
 import { jobManagerConfig, jobManagerJvm, jobManagerMemory, parseMb, taskManagerConfig, taskManagerJvm, taskManagerMemory } from './memory.ts';
 
 import { flinkArtifact, FLINK_DEFAULT_VERSION } from './artifact.ts';
@@ -53,6 +54,10 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
   };
   const extra = (spec.settings.flinkConf ?? {}) as Record<string, unknown>;
   const jmHome = members.jobmanager[0] ? `${members.jobmanager[0].baseDir}/flink` : home;
+  // Savepoints and checkpoints must be readable by every node: on HDFS when the inventory has it, else under
+  // the JobManager's directory (the lab's nodes share one filesystem; a user's need settings.savepointsDir).
+  const nn = ctx.inventory.services.hdfs ? namenodeRpc(ctx.inventory) : null;
+  const stateRoot = nn ? `hdfs://${nn.host}:${nn.port}/flink` : `file://${jmHome}/data`;
   return render('flink/templates/flink-conf.yaml', {
     node: node.name,
     address: node.address,
@@ -69,10 +74,8 @@ export function flinkConf(ctx: Omit<DaemonContext, 'role'>): string {
     tmpDir: `${home}/tmp`,
     // Jars uploaded through the REST API (flink run, the web UI) survive a restart.
     uploadDir: `${home}/data/uploads`,
-    // Every TaskManager writes its part of a savepoint under this path: the lab's nodes share one
-    // filesystem; on separate machines set settings.savepointsDir to a directory every node shares.
-    savepointsDir: String(spec.settings.savepointsDir ?? `file://${jmHome}/data/savepoints`),
-    checkpointsDir: String(spec.settings.checkpointsDir ?? `file://${jmHome}/data/checkpoints`),
+    savepointsDir: String(spec.settings.savepointsDir ?? `${stateRoot}/savepoints`),
+    checkpointsDir: String(spec.settings.checkpointsDir ?? `${stateRoot}/checkpoints`),
     memory: Object.entries(memory)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
@@ -136,7 +139,8 @@ export const flink: ServiceModule = {
   description: 'Flink 1.18 standalone session cluster (JobManager + TaskManagers, REST 8081); health: every TaskManager and slot registered, and a canary job runs to FINISHED',
   roles: ['jobmanager', 'taskmanager'],
   roleTiers: [['jobmanager'], ['taskmanager']],
-  after: [],
+  // Savepoints and checkpoints go to HDFS when the inventory has it.
+  after: ['hdfs'],
   defaults: (profile, nodes) => ({
     roles: { jobmanager: nodes.slice(0, 1), taskmanager: nodes.slice(0, 3) },
     version: FLINK_DEFAULT_VERSION,

@@ -1,5 +1,5 @@
 // Flink health from the JobManager's REST API.
-import type { Probe, ProbeResult } from '../../probes/types.ts';
+import type { Probe, ProbeContext, ProbeResult } from '../../probes/types.ts';
 import { getJson, reason, str } from '../hdfs/probe.ts';
 import { FlinkRest } from './rest.ts';
 import { canaryJar, CANARY_CLASS } from './canary.ts';
@@ -48,6 +48,15 @@ export async function runCanary(http: string, flinkVersion: string, freshMs = CA
   }
 }
 
+/** "2 jobs running: etc stream analysis (5m), …", for status (the canary's own runs are left out). */
+async function runningJobs(http: string): Promise<string> {
+  const jobs = (await new FlinkRest(`http://${http}`, 5_000).jobs().catch(() => null))?.filter((j) => j.state === 'RUNNING');
+  if (!jobs) return 'jobs unknown';
+  if (!jobs.length) return 'no job running';
+  const age = (ms: number) => (ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${(ms / 3_600_000).toFixed(1)}h`);
+  return `${jobs.length} job${jobs.length > 1 ? 's' : ''} running: ${jobs.map((j) => `${j.name} (${age(j.durationMs)})`).join(', ')}`;
+}
+
 /** A TaskManager is known by the address in its RPC path (pekko.tcp://flink@<address>:<port>/…). */
 export function judgeTaskManager(doc: unknown, address: string): ProbeResult {
   const tms = (doc as { taskmanagers?: Array<{ id?: string; path?: string; slotsNumber?: number }> })?.taskmanagers;
@@ -59,7 +68,7 @@ export function judgeTaskManager(doc: unknown, address: string): ProbeResult {
 }
 
 /** protocol "flink": check jobmanager | taskmanager (address) | cluster (expectTaskManagers); http = REST host:port. */
-export async function probe(p: Probe): Promise<ProbeResult> {
+export async function probe(p: Probe, ctx?: ProbeContext): Promise<ProbeResult> {
   const check = str(p, 'check');
   const http = str(p, 'http');
   const path = check === 'taskmanager' ? '/taskmanagers' : '/overview';
@@ -74,9 +83,12 @@ export async function probe(p: Probe): Promise<ProbeResult> {
     if (check === 'taskmanager') return judgeTaskManager(doc, str(p, 'address'));
     if (check === 'cluster') {
       const r = judgeOverview(doc, Number(p.expectTaskManagers), p.expectSlots === undefined ? undefined : Number(p.expectSlots));
-      if (!r.ok || p.canaryVersion === undefined) return r;
-      const c = await runCanary(http, String(p.canaryVersion));
-      return { ok: c.ok, detail: `${r.detail}; ${c.detail}` };
+      if (!r.ok) return r;
+      if (ctx?.deep && p.canaryVersion !== undefined) {
+        const c = await runCanary(http, String(p.canaryVersion));
+        return { ok: c.ok, detail: `${r.detail}; ${c.detail}` };
+      }
+      return { ok: true, detail: `${r.detail}; ${await runningJobs(http)}` };
     }
     const o = doc as { 'flink-version'?: unknown; taskmanagers?: unknown };
     if (o['flink-version'] === undefined) throw new Error('not a Flink /overview answer');

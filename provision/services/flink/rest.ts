@@ -81,6 +81,16 @@ export class FlinkRest {
     return { id: j.jid, name: j.name, state: j.state, startTime: j['start-time'], durationMs: j.duration, allTasksRunning };
   }
 
+  /** What the console's jobs view shows beyond the overview: parallelism and the last completed checkpoint. */
+  async details(id: string): Promise<{ parallelism: number | null; lastCheckpointAt: number | null }> {
+    const [j, c] = await Promise.all([
+      this.call<{ vertices?: Array<{ parallelism: number }> }>('GET', `/jobs/${id}`),
+      this.call<{ latest?: { completed?: { latest_ack_timestamp?: number } | null } }>('GET', `/jobs/${id}/checkpoints`).catch(() => ({ latest: undefined })),
+    ]);
+    const par = (j.vertices ?? []).map((v) => v.parallelism);
+    return { parallelism: par.length ? Math.max(...par) : null, lastCheckpointAt: c.latest?.completed?.latest_ack_timestamp ?? null };
+  }
+
   /** The job's newest root exception, in one line. */
   async failure(id: string): Promise<string> {
     const r = await this.call<{ 'root-exception'?: string }>('GET', `/jobs/${id}/exceptions`);
@@ -96,16 +106,26 @@ export class FlinkRest {
   /** Stop with a savepoint (drain=false): resolves with the savepoint's location once it is complete. */
   async stopWithSavepoint(id: string, targetDirectory?: string, timeoutMs = 120_000): Promise<string> {
     const { 'request-id': trigger } = await this.call<{ 'request-id': string }>('POST', `/jobs/${id}/stop`, { targetDirectory, drain: false });
+    return this.savepointDone(id, trigger, 'stop', timeoutMs);
+  }
+
+  private async savepointDone(id: string, trigger: string, what: string, timeoutMs: number): Promise<string> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       const s = await this.call<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>('GET', `/jobs/${id}/savepoints/${trigger}`);
       if (s.status.id === 'COMPLETED') {
         if (s.operation?.location) return s.operation.location;
-        throw new FlinkRestError(`stop of job ${id} failed: ${restErrorText(JSON.stringify({ errors: [s.operation?.['failure-cause']?.['stack-trace'] ?? 'unknown'] }))}`);
+        throw new FlinkRestError(`${what} of job ${id} failed: ${restErrorText(JSON.stringify({ errors: [s.operation?.['failure-cause']?.['stack-trace'] ?? 'unknown'] }))}`);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new FlinkRestError(`stop of job ${id}: no savepoint within ${timeoutMs / 1000} s`);
+    throw new FlinkRestError(`${what} of job ${id}: no savepoint within ${timeoutMs / 1000} s`);
+  }
+
+  /** A savepoint of a running job (it keeps running); resolves with the savepoint's location. */
+  async savepoint(id: string, targetDirectory?: string, timeoutMs = 120_000): Promise<string> {
+    const { 'request-id': trigger } = await this.call<{ 'request-id': string }>('POST', `/jobs/${id}/savepoints`, { 'target-directory': targetDirectory, 'cancel-job': false });
+    return this.savepointDone(id, trigger, 'savepoint', timeoutMs);
   }
 
   async cancel(id: string): Promise<void> {

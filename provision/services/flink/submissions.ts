@@ -17,6 +17,8 @@ export interface SubmissionsFile {
   submissions: Submission[];
   /** Cancelled by a reset, to run again once the stores are empty. */
   pendingResubmit: Submission[];
+  /** Stopped by `etclab down` (with the savepoint when it took one), for `etclab up --with-jobs`. */
+  parked: Array<Submission & { savepoint?: string }>;
 }
 
 export const submissionsPath = (stateDir: string) => join(stateDir, 'flink', 'submissions.json');
@@ -24,9 +26,9 @@ export const submissionsPath = (stateDir: string) => join(stateDir, 'flink', 'su
 export function readSubmissions(stateDir: string): SubmissionsFile {
   try {
     const f = JSON.parse(readFileSync(submissionsPath(stateDir), 'utf8')) as Partial<SubmissionsFile>;
-    return { submissions: f.submissions ?? [], pendingResubmit: f.pendingResubmit ?? [] };
+    return { submissions: f.submissions ?? [], pendingResubmit: f.pendingResubmit ?? [], parked: f.parked ?? [] };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { submissions: [], pendingResubmit: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { submissions: [], pendingResubmit: [], parked: [] };
     throw new Error(`${submissionsPath(stateDir)}: ${(e as Error).message}`);
   }
 }

@@ -34,6 +34,15 @@ export const flinkCancelJobsTask: Task = {
   },
 };
 
+/** Uploads the recorded jar and runs it as recorded (from `savepoint` if given); the new job id. */
+export async function submitAgain(rest: FlinkRest, stateDir: string, s: Submission, savepoint?: string): Promise<string> {
+  const jar = await rest.upload(s.jar);
+  const jobId = await rest.run(jar, { entryClass: s.entryClass, args: s.args, parallelism: s.parallelism, savepointPath: savepoint });
+  await rest.waitFor(jobId, ['RUNNING', 'FINISHED'], 120_000);
+  recordSubmission(stateDir, { ...s, jobId, submittedAt: new Date().toISOString() });
+  return jobId;
+}
+
 export const flinkResubmitJobsTask: Task = {
   async ready(p) {
     await restOf(p).overview();
@@ -49,10 +58,7 @@ export const flinkResubmitJobsTask: Task = {
     const pending = readSubmissions(stateDir).pendingResubmit;
     const started: string[] = [];
     for (const s of pending) {
-      const jar = await rest.upload(s.jar);
-      const jobId = await rest.run(jar, { entryClass: s.entryClass, args: s.args, parallelism: s.parallelism });
-      await rest.waitFor(jobId, ['RUNNING', 'FINISHED'], 120_000);
-      recordSubmission(stateDir, { ...s, jobId, submittedAt: new Date().toISOString() });
+      const jobId = await submitAgain(rest, stateDir, s);
       // Taken off the list one by one: a failure half-way leaves the rest for the next reset to submit.
       const f = readSubmissions(stateDir);
       writeSubmissions(stateDir, { ...f, pendingResubmit: f.pendingResubmit.filter((x) => x !== s && x.jobId !== s.jobId) });
