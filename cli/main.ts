@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   reset: () => import('./commands/reset.ts').then((m) => m.registerResetCommand),
   pipeline: () => import('./commands/pipeline.ts').then((m) => m.registerPipelineCommands),
   flink: () => import('./commands/flink.ts').then((m) => m.registerFlinkCommands),
+  dashboard: () => import('./commands/dashboard.ts').then((m) => m.registerDashboardCommand),
+  query: () => import('./commands/query.ts').then((m) => m.registerQueryCommands),
   artifacts: () => import('./commands/artifacts.ts').then((m) => m.registerArtifactsCommands),
   console: () => import('./commands/console.ts').then((m) => m.registerConsoleCommand),
   probe: () => import('./commands/probe.ts').then((m) => m.registerProbeCommand),

@@ -43,6 +43,8 @@ secrets:
   redis_password: { file: ${s(paths.secrets.redis_password)} }
   mysql_root_password: { file: ${s(paths.secrets.mysql_root_password)} }
   mysql_app_password: { file: ${s(paths.secrets.mysql_app_password)} }
+  mysql_read_password: { file: ${s(paths.secrets.mysql_read_password)} }
+  redis_read_password: { file: ${s(paths.secrets.redis_read_password)} }
 
 # Ports, heaps and versions are the service modules' lab defaults: see etclab.example.yaml to override them.
 services:
@@ -50,11 +52,11 @@ services:
     roles: { server: [node1, node2, node3] }
   redis:
     roles: { server: [node1] }
-    secrets: { password: redis_password }
+    secrets: { password: redis_password, readPassword: redis_read_password }   # readPassword: the dashboard's read-only user
   mariadb:
     roles: { server: [node1, node2, node3] }
     settings: { database: etc, appUser: etc }
-    secrets: { rootPassword: mysql_root_password, appPassword: mysql_app_password }
+    secrets: { rootPassword: mysql_root_password, appPassword: mysql_app_password, readPassword: mysql_read_password }
   kafka:                       # ZooKeeper mode, like the user's Kafka 2.4 cluster
     roles: { broker: [node1, node2, node3] }
   hdfs:

@@ -9,7 +9,7 @@ export const LAB_SSH_PORT = 22;
 export const DEFAULT_LAB_DIR = '/var/lib/etclab-lab';
 /** Written into the lab dir by `lab up`; `lab down` deletes a lab dir only when it finds this file. */
 export const LAB_MARKER = '.etclab-lab';
-export const SECRET_NAMES = ['redis_password', 'mysql_root_password', 'mysql_app_password'] as const;
+export const SECRET_NAMES = ['redis_password', 'mysql_root_password', 'mysql_app_password', 'mysql_read_password', 'redis_read_password'] as const;
 export type LabSecretName = (typeof SECRET_NAMES)[number];
 
 export interface LabNode {

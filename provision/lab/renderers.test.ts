@@ -124,7 +124,8 @@ describe('lab inventory.yaml', () => {
     expect(doc.secrets.mysql_root_password).toEqual({ file: '/var/lib/etclab-lab/secrets/mysql_root_password' });
     expect(doc.services.zookeeper.roles.server).toEqual(['node1', 'node2', 'node3']);
     expect(doc.services.redis.roles.server).toEqual(['node1']);
-    expect(doc.services.mariadb.secrets).toEqual({ rootPassword: 'mysql_root_password', appPassword: 'mysql_app_password' });
+    expect(doc.services.mariadb.secrets).toEqual({ rootPassword: 'mysql_root_password', appPassword: 'mysql_app_password', readPassword: 'mysql_read_password' });
+    expect(doc.services.redis.secrets).toEqual({ password: 'redis_password', readPassword: 'redis_read_password' });
   });
 
   it('quotes paths YAML would misread', () => {

@@ -22,12 +22,12 @@ export const mariadb: ServiceModule = {
     heap: {},
     // idleWriteTimeoutSec: a transaction left open with its locks by a client the sharding proxy lost (see
     // pipeline/sinks/mysql.ts) is rolled back after this long, instead of blocking the writer's restart for hours.
-    settings: { database: 'etc', appUser: 'etc', bufferPool: profile === 'lab' ? '64M' : '1G', idleWriteTimeoutSec: IDLE_WRITE_TIMEOUT_SEC },
+    settings: { database: 'etc', appUser: 'etc', readUser: 'etc_ro', bufferPool: profile === 'lab' ? '64M' : '1G', idleWriteTimeoutSec: IDLE_WRITE_TIMEOUT_SEC },
     secrets: { appPassword: 'mysql_app_password' },
   }),
   validate(spec) {
     const out: Array<{ field: string; message: string }> = [];
-    for (const key of ['database', 'appUser'])
+    for (const key of ['database', 'appUser', 'readUser'])
       if (!ident.test(String(spec.settings[key] ?? '')))
         out.push({ field: `settings.${key}`, message: `must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(spec.settings[key])}` });
     if (!spec.secrets.appPassword) out.push({ field: 'secrets.appPassword', message: 'MariaDB needs the app user password secret' });
@@ -44,12 +44,17 @@ export const mariadb: ServiceModule = {
     const user = String(spec.settings.appUser);
     const pw = secretRef(spec.secrets.appPassword);
     const rootPw = spec.secrets.rootPassword ? secretRef(spec.secrets.rootPassword) : null;
+    const readPw = spec.secrets.readPassword ? secretRef(spec.secrets.readPassword) : null;
+    const readUser = String(spec.settings.readUser ?? 'etc_ro');
     // Applied after every (re)start: idempotent, and a changed password in the inventory takes effect.
     const initSql = [
       `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4;`,
       `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${pw}';`,
       `ALTER USER '${user}'@'%' IDENTIFIED BY '${pw}';`,
       `GRANT ALL PRIVILEGES ON \`${db}\`.* TO '${user}'@'%';`,
+      // The dashboard's user: SELECT on the database and nothing else (ShardingSphere-Proxy 5.1's authority
+      // rules grant whole databases, not statements, so read-only is enforced here, on every shard).
+      ...(readPw ? [`CREATE USER IF NOT EXISTS '${readUser}'@'%' IDENTIFIED BY '${readPw}';`, `ALTER USER '${readUser}'@'%' IDENTIFIED BY '${readPw}';`, `GRANT SELECT ON \`${db}\`.* TO '${readUser}'@'%';`] : []),
       ...(rootPw ? [`ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('${rootPw}');`] : []),
       'FLUSH PRIVILEGES;',
     ].join('\n');

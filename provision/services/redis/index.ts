@@ -3,6 +3,7 @@ import type { ServiceModule } from '../types.ts';
 import { render } from '../render.ts';
 import { aptInstall, secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
+import { REDIS_PROJECT } from '../../../pipeline/contract/index.ts';
 
 export const redis: ServiceModule = {
   name: 'redis',
@@ -15,7 +16,7 @@ export const redis: ServiceModule = {
     source: { kind: 'debian' },
     ports: { redis: 6379 },
     heap: {},
-    settings: { maxmemory: profile === 'lab' ? '256mb' : '2gb' },
+    settings: { maxmemory: profile === 'lab' ? '256mb' : '2gb', readUser: 'etc_ro' },
     secrets: { password: 'redis_password' },
   }),
   validate(spec, inv) {
@@ -40,6 +41,10 @@ export const redis: ServiceModule = {
             logDir: `${home}/logs`,
             maxmemory: String(spec.settings.maxmemory ?? '256mb'),
             passwordRef: secretRef(spec.secrets.password),
+            // The dashboard's user: read commands on the pipeline's keys only (an ACL, so a bug cannot write).
+            readUser: spec.secrets.readPassword
+              ? `user ${String(spec.settings.readUser ?? 'etc_ro')} on >${secretRef(spec.secrets.readPassword)} resetkeys ~${REDIS_PROJECT}:* resetchannels -@all +@read +@connection`
+              : '# no read-only user (secrets.readPassword not set)',
           }),
         },
       ],
