@@ -27,13 +27,15 @@ export function publicDir(): string {
   throw new Error(`web/public not found near ${here}`);
 }
 
-function echartsFile(): string {
-  return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+/** ECharts: beside the page in a node's bundle, else from node_modules in a checkout. */
+function echartsFile(root: string): string {
+  const shipped = join(root, 'vendor', 'echarts.min.js');
+  return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 }
 
 export function createDashboardServer(ctx: ApiContext): Server {
   const root = publicDir();
-  const echarts = echartsFile();
+  const echarts = echartsFile(root);
   return createServer((req, res) => {
     void serve(req, res, ctx, root, echarts).catch((e: Error) => send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: e.message })));
   });

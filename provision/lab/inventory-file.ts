@@ -73,5 +73,8 @@ services:
   pipeline:                    # the stream consumers (one per node, one per partition), after the stores
     roles: { consumer: [node1, node2, node3] }
     settings: { node: ${s(nodeBin)} }
+  dashboard:                   # the big screen, query page and JSON API on node1:8080, read-only accounts
+    roles: { server: [node1] }
+    settings: { node: ${s(nodeBin)} }
 `;
 }

@@ -9,6 +9,8 @@ export interface DaemonPaths {
   run: string;
   logs: string;
   pid: string;
+  /** The started process's start time (clock ticks after boot, /proc/<pid>/stat field 22): its identity. */
+  pidStart: string;
   /** sha256 of the config as rendered now (written by configure). */
   configDigest: string;
   /** sha256 of the config the running process started with. */
@@ -24,15 +26,31 @@ export function daemonPaths(home: string, role: string): DaemonPaths {
     run,
     logs,
     pid: `${run}/${role}.pid`,
+    pidStart: `${run}/${role}.pid.start`,
     configDigest: `${run}/${role}.config.sha256`,
     startedDigest: `${run}/${role}.started.sha256`,
     out: `${logs}/${role}.out`,
   };
 }
 
-// A killed daemon can linger as a zombie until its reaper gets to it; kill -0 would still succeed on it.
+// A process's start time after boot: with its pid, what identifies it (a pid alone is reused after exit).
+const startOf = `startof() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }`;
+
+/**
+ * ours PID: that pid is the process etclab started — running, not a zombie (a killed daemon lingers as one
+ * until reaped, and kill -0 still succeeds on it), and with the start time recorded at start. A pid file from
+ * before start times were recorded is trusted as it was.
+ */
+const oursFn = (p: DaemonPaths) =>
+  `${startOf}
+ours() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [ -n "$st" ] && [ "\${st#Z}" = "$st" ] || return 1; [ ! -s ${q(p.pidStart)} ] || [ "$(startof "$1")" = "$(cat ${q(p.pidStart)})" ]; }`;
+
+// alive: the pid file names our process. A pid now held by another process is reported, never signalled.
 const aliveFn = (p: DaemonPaths) =>
-  `alive() { [ -s ${q(p.pid)} ] || return 1; local st; st=$(ps -o stat= -p "$(cat ${q(p.pid)})" 2>/dev/null) || return 1; [ -n "$st" ] && [ "\${st#Z}" = "$st" ]; }`;
+  `${oursFn(p)}
+alive() { [ -s ${q(p.pid)} ] || return 1; local pid; pid=$(cat ${q(p.pid)}); ours "$pid" && return 0
+  if ps -p "$pid" >/dev/null 2>&1; then echo "stale pid file ${p.pid}: pid $pid is now another process ($(ps -o comm= -p "$pid")), left alone"; fi
+  rm -f ${q(p.pid)} ${q(p.pidStart)}; return 1; }`;
 
 function stopBody(p: DaemonPaths, graceSec: number): string {
   return `pid=$(cat ${q(p.pid)})
@@ -40,7 +58,7 @@ kill -TERM "$pid" 2>/dev/null || true
 gone() { st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 0; [ -z "$st" ] || [ "\${st#Z}" != "$st" ]; }
 for i in $(seq 1 ${graceSec * 5}); do gone && break; sleep 0.2; done
 if ! gone; then echo "still running after ${graceSec}s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
-rm -f ${q(p.pid)} ${q(p.startedDigest)}`;
+rm -f ${q(p.pid)} ${q(p.pidStart)} ${q(p.startedDigest)}`;
 }
 
 /**
@@ -75,6 +93,7 @@ ${env}
 exec setsid ${d.command} >> ${q(p.out)} 2>&1 < /dev/null
 ) &
 echo $! > ${q(p.pid)}
+startof $! > ${q(p.pidStart)}
 cp -f ${q(p.configDigest)} ${q(p.startedDigest)} 2>/dev/null || : > ${q(p.startedDigest)}
 sleep 1
 if ! alive; then echo "${role} exited right after start; last lines of ${p.out}:"; tail -n 40 ${q(p.out)}; rm -f ${q(p.pid)}; exit 1; fi
@@ -97,9 +116,9 @@ echo "ETCLAB_CHANGED stopped ${role}"
 export function inspectScript(daemons: Array<{ key: string; role: string; home: string }>): string {
   const lines = daemons.map(({ key, role, home }) => {
     const p = daemonPaths(home, role);
-    return `pid=$(cat ${q(p.pid)} 2>/dev/null || echo -); a=0; up=-
-st=$( [ "$pid" != - ] && ps -o stat= -p "$pid" 2>/dev/null || true)
-if [ -n "$st" ] && [ "\${st#Z}" = "$st" ]; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
+    return `${oursFn(p)}
+pid=$(cat ${q(p.pid)} 2>/dev/null || echo -); a=0; up=-
+if [ "$pid" != - ] && ours "$pid"; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
 cs=$(cat ${q(p.configDigest)} 2>/dev/null | cut -c1-64); ss_=$(cat ${q(p.startedDigest)} 2>/dev/null | cut -c1-64)
 echo ${q(key)} "$pid" "$a" "$up" "\${cs:--}" "\${ss_:--}"`;
   });

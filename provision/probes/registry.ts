@@ -10,6 +10,7 @@ import * as hbase from '../services/hbase/probe.ts';
 import * as flink from '../services/flink/probe.ts';
 import * as mysqlProxy from '../services/proxy/probe.ts';
 import * as pipeline from '../services/pipeline/probe.ts';
+import * as dashboard from '../services/dashboard/probe.ts';
 
 export type { ProbeContext } from './types.ts';
 
@@ -29,6 +30,7 @@ const registry = new Map<string, ProbeFn>([
   ['mysql-proxy', (p, ctx) => mysqlProxy.probe(p, ctx)],
   ['pipeline', pipeline.probe],
   ['pipeline-group', pipeline.probeGroup],
+  ['dashboard', dashboard.probe],
 ]);
 
 export function registerProbe(protocol: string, fn: ProbeFn): void {

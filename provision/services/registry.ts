@@ -13,8 +13,9 @@ import { hbase } from './hbase/index.ts';
 import { flink } from './flink/index.ts';
 import { proxy } from './proxy/index.ts';
 import { pipeline } from './pipeline/index.ts';
+import { dashboard } from './dashboard/index.ts';
 
-export const serviceModules: ServiceModule[] = startOrder([zookeeper, redis, mariadb, kafka, hdfs, yarn, hbase, flink, proxy, pipeline]);
+export const serviceModules: ServiceModule[] = startOrder([zookeeper, redis, mariadb, kafka, hdfs, yarn, hbase, flink, proxy, pipeline, dashboard]);
 
 export function moduleByName(name: string): ServiceModule | undefined {
   return serviceModules.find((m) => m.name === name);

@@ -2,7 +2,7 @@
 // they do by hand today (topic, HBase table over Thrift 8085, a row through the sharding proxy, Flink's
 // overview), failures (a killed broker, a killed RegionServer, a rolling restart under load), the
 // wrong-order guard, and the ETC data replayed into Kafka with every row delivered exactly once.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -153,8 +153,8 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     expect({
       zookeeper: byService('zookeeper'), redis: byService('redis'), mariadb: byService('mariadb'), kafka: byService('kafka'),
       hdfs: byService('hdfs'), yarn: byService('yarn'), hbase: byService('hbase'), flink: byService('flink'), proxy: byService('proxy'),
-      pipeline: byService('pipeline'),
-    }).toEqual({ zookeeper: 3, redis: 1, mariadb: 3, kafka: 3, hdfs: 5, yarn: 4, hbase: 6, flink: 4, proxy: 1, pipeline: 4 });
+      pipeline: byService('pipeline'), dashboard: byService('dashboard'),
+    }).toEqual({ zookeeper: 3, redis: 1, mariadb: 3, kafka: 3, hdfs: 5, yarn: 4, hbase: 6, flink: 4, proxy: 1, pipeline: 4, dashboard: 1 });
     for (const s of st.services) expect(s.healthy, `${s.service}: ${s.detail}`).toBe(true);
     expect(st.services.find((s) => s.service === 'hdfs')!.detail).toMatch(/3\/3 DataNodes live, safe mode off/);
     expect(st.services.find((s) => s.service === 'yarn')!.detail).toMatch(/3\/3 NodeManagers active/);
@@ -576,6 +576,210 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       expect(cancel.stdout).toMatch(/CANCELED/);
       expect((await etclab(['flink', 'list', '--running'])).stdout).toBe('no job running\n');
       expect((await etclab(['flink', 'list'])).stdout).toMatch(new RegExp(`${again[0]!.id}  CANCELED`));
+    }, 900_000);
+  });
+
+  describe('the big screen and interactive query (etclab dashboard, etclab query)', () => {
+    const DAY_A = path.join(SHARED_ETC, '2024-01-08-final.csv');
+    const DAY_B = path.join(SHARED_ETC, '2024-01-09-final.csv');
+    const PORT = 18080;
+    const base = `http://127.0.0.1:${PORT}`;
+    let dashboard: ReturnType<typeof spawn> | undefined;
+    let ref: Reference;
+    const get = async <T,>(p: string) => {
+      const r = await fetch(base + p);
+      expect(r.status, `${p}: ${r.status}`).toBe(200);
+      return (await r.json()) as T;
+    };
+    // Direct reads, not through the dashboard: Redis as the pipeline's user, every shard on its own.
+    const shards = () => Promise.all([1, 2, 3].map((n) => mysql.createConnection({ host: addr(n), port: 3306, user: 'etc', password: secret('mysql_app_password'), database: 'etc', dateStrings: true })));
+    async function shardSum(sql: string, args: unknown[] = []): Promise<number> {
+      const cs = await shards();
+      try {
+        return (await Promise.all(cs.map(async (c) => Number(((await c.query(sql, args)) as unknown as [[{ n: number | string | null }]])[0][0].n ?? 0)))).reduce((a, b) => a + b, 0);
+      } finally {
+        await Promise.all(cs.map((c) => c.end()));
+      }
+    }
+
+    beforeAll(async () => {
+      expect((await etclab(['pipeline', 'start'])).code).toBe(0);
+      const reset = await etclab(['reset', '--yes'], { timeoutMs: 600_000 });
+      expect(reset.code, reset.stderr).toBe(0);
+      const r = await etclab(['replay', DAY_A, '--max', '--json', '--state', path.join(work, 'dash-a.json'), '--quarantine', path.join(work, 'dash-qa')], { timeoutMs: 300_000 });
+      expect(r.code, r.stderr).toBe(0);
+      ref = await reference([DAY_A]);
+      await waitCaughtUp(600_000);
+      dashboard = spawn(process.execPath, ['bin/etclab.mjs', 'dashboard', '--port', String(PORT), '--refresh', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let said = '';
+      dashboard.stderr!.on('data', (d) => (said += d));
+      const until = Date.now() + 60_000;
+      while (!said.includes(`http://127.0.0.1:${PORT}/`) && Date.now() < until) await new Promise((res) => setTimeout(res, 200));
+      expect(said).toMatch(/read-only/);
+      // The warner judges behind the consumers: wait until it has judged what the reference judges.
+      const w = Date.now() + 120_000;
+      while ((await labWarnings()).length < ref.warnings.length && Date.now() < w) await new Promise((res) => setTimeout(res, 1000));
+    }, 1_200_000);
+
+    afterAll(() => void dashboard?.kill('SIGTERM'));
+
+    it('every API number equals what Redis and the shards hold and the offline reference', async () => {
+      type Ov = { total: number; eventTimeText: string; day: { date: string; passages: number }; crossProvince: number; crossCity: number; alerts: { clone: number; flowHigh: number; flowLow: number }; topCheckpoints: Array<{ checkpoint: string; passages: number }> };
+      const ov = await get<Ov>('/api/dashboard/overview');
+      const passages = readPassages([DAY_A]);
+      const redis = new Redis({ host: addr(1), port: 6379, password: secret('redis_password') });
+      try {
+        expect(ov.total).toBe(Number(await redis.get('etc:dash:count:total')));
+        const alertCounts = await redis.hgetall('etc:alert:count:total');
+        expect(ov.alerts.clone).toBe(Object.entries(alertCounts).filter(([k]) => k.startsWith('clone')).reduce((n, [, v]) => n + Number(v), 0));
+      } finally {
+        redis.disconnect();
+      }
+      expect(ov.total).toBe(ref.total);
+      expect(ov.day).toEqual({ date: '2024-01-08', passages: await shardSum("SELECT SUM(vehicle_count) AS n FROM etc_flow_minute WHERE minute_start >= '2024-01-08 00:00:00' AND minute_start < '2024-01-09 00:00:00'") });
+      expect(ov.day.passages).toBe(ref.total);
+      expect(ov.crossProvince).toBe(passages.filter((p) => p.checkpoint.endsWith('省际卡口')).length);
+      expect(ov.crossCity).toBe(passages.filter((p) => p.checkpoint.endsWith('市际卡口')).length);
+      expect({ high: ov.alerts.flowHigh, low: ov.alerts.flowLow }).toEqual({ high: ref.warnings.filter((w) => w.direction === 'high').length, low: ref.warnings.filter((w) => w.direction === 'low').length });
+      const perCp = new Map<string, number>();
+      for (const p of passages) perCp.set(p.checkpoint, (perCp.get(p.checkpoint) ?? 0) + 1);
+      expect(ov.topCheckpoints.map((c) => c.passages)).toEqual([...perCp.values()].sort((a, b) => b - a).slice(0, 10));
+      for (const c of ov.topCheckpoints) expect(perCp.get(c.checkpoint)).toBe(c.passages);
+
+      // The last 30 minutes of event time, per checkpoint and minute.
+      const flow = await get<{ minutes: string[]; checkpoints: Record<string, number[]> }>('/api/dashboard/flow?minutes=30');
+      expect(flow.minutes.at(-1)).toBe(ov.eventTimeText.slice(11, 16));
+      for (const [cp, counts] of Object.entries(flow.checkpoints))
+        counts.forEach((n, i) => expect(n, `${cp} ${flow.minutes[i]}`).toBe(ref.flow.get(`${cp}\u0000${ov.eventTimeText.slice(0, 11)}${flow.minutes[i]}:00`) ?? 0));
+
+      // Alerts and warnings through the shards, against the reference.
+      const alerts = await get<{ alerts: Array<{ first_gcxh: string; gcxh: string; gap_s: number }> }>('/api/alerts?type=A&limit=10000');
+      expect(alerts.alerts.map((a) => `${a.first_gcxh}|${a.gcxh}`).sort()).toEqual(ref.clonePairs);
+      expect(alerts.alerts.every((a) => a.gap_s < 600)).toBe(true);
+      const warnings = await get<{ warnings: Array<{ checkpoint: string; minute: string; direction: string; passages: number }> }>('/api/warnings?limit=10000');
+      expect(warnings.warnings.map((w) => `${w.minute} ${w.checkpoint} ${w.direction} ${w.passages}`).sort()).toEqual(ref.warnings.map((w) => `${w.minuteLabel} ${w.checkpoint} ${w.direction} ${w.count}`).sort());
+    }, 300_000);
+
+    it('plate: exactly the reference\'s passages, newest first (ties by GCXH descending); checkpoint passages and 5-minute aggregates equal it too', async () => {
+      const passages = readPassages([DAY_A]);
+      const byPlate = new Map<string, typeof passages>();
+      for (const p of passages) (byPlate.get(p.plate) ?? byPlate.set(p.plate, []).get(p.plate)!).push(p);
+      const [plate, mine] = [...byPlate].sort((a, b) => b[1].length - a[1].length)[0]!;
+      expect(mine.length).toBeGreaterThan(50);
+      const want = [...mine].sort((a, b) => b.t - a.t || (a.gcxh < b.gcxh ? 1 : -1)).slice(0, 50).map((p) => `${p.gcxh} ${p.checkpoint} ${p.minuteLabel.slice(0, 16)}`);
+      const got = await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=50`);
+      expect(got.passages.map((p) => `${p.gcxh} ${p.checkpoint} ${p.time.slice(0, 16)}`)).toEqual(want);
+
+      const cp = 'S250-K1-省际卡口';
+      const from = Date.parse('2024-01-08T08:00:00+08:00');
+      const to = Date.parse('2024-01-08T10:00:00+08:00');
+      const inRange = passages.filter((p) => p.checkpoint === cp && p.t >= from && p.t < to);
+      const cpGot = await get<{ passages: Array<{ gcxh: string }> }>(`/api/query/checkpoint/${encodeURIComponent(cp)}?from=2024-01-08%2008:00&to=2024-01-08%2010:00`);
+      expect(cpGot.passages.map((p) => p.gcxh).sort()).toEqual(inRange.map((p) => p.gcxh).sort());
+      const agg = await get<{ buckets: Array<{ start: string; passages: number }> }>(`/api/query/aggregate?checkpoint=${encodeURIComponent(cp)}&from=2024-01-08%2008:00&to=2024-01-08%2010:00&step=5m`);
+      expect(agg.buckets).toHaveLength(24);
+      agg.buckets.forEach((b) => {
+        const s = Date.parse(`${b.start.replace(' ', 'T')}+08:00`);
+        expect(b.passages, b.start).toBe(inRange.filter((p) => p.t >= s && p.t < s + 300_000).length);
+      });
+
+      // The same query in the terminal, as CSV for Excel: BOM, one header row, one row per passage.
+      const csv = await etclab(['query', 'plate', plate, '--limit', '50', '--csv']);
+      expect(csv.code, csv.stderr).toBe(0);
+      const lines = csv.stdout.split('\r\n').filter(Boolean);
+      expect(lines[0]).toBe('\uFEFFtime,plate,checkpoint,gcxh,direction,vehicleType,boundary');
+      expect(lines.slice(1).map((l) => l.split(',')[3])).toEqual(got.passages.map((p) => p.gcxh));
+      const http = await fetch(`${base}/api/query/aggregate?checkpoint=${encodeURIComponent(cp)}&from=2024-01-08%2008:00&to=2024-01-08%2010:00&format=csv`);
+      expect(http.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(http.headers.get('content-disposition')).toMatch(/attachment; .*filename\*=UTF-8''aggregate-S250-K1-/);
+      const body = new Uint8Array(await http.arrayBuffer());
+      expect([...body.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(new TextDecoder().decode(body).split('\r\n').filter(Boolean)).toHaveLength(1 + 24);
+    }, 300_000);
+
+    it('as a service of the inventory: up started it on node1:8080 (the node\'s address), status checks it, it serves the same numbers', async () => {
+      const d = await daemon('dashboard', 'node1');
+      expect(d.state).toBe('running');
+      expect(d.health).toMatch(/^http:\/\/10\.213\.7\.11:8080\/ serves; mysql, redis, hbase answer/);
+      const mine = await get<{ total: number }>('/api/dashboard/overview');
+      const theirs = (await (await fetch(`http://${addr(1)}:8080/api/dashboard/overview`)).json()) as { total: number };
+      expect(theirs.total).toBe(mine.total);
+      // It listens on the node's address only, not on every interface.
+      const ss = execFileSync('ip', ['netns', 'exec', 'etclab-node1', 'ss', '-ltnH', 'sport = :8080']).toString().trim().split(/\s+/);
+      expect(ss[3]).toBe(`${addr(1)}:8080`);
+    }, 120_000);
+
+    it('read-only and safe: a plate that is SQL matches nothing and changes nothing; bad parameters are 400; Redis down is 503 naming it, then back', async () => {
+      const rows = await shardSum('SELECT COUNT(*) AS n FROM etc_passage');
+      const evil = await get<{ passages: unknown[] }>(`/api/query/plate/${encodeURIComponent("苏C'; DROP TABLE etc_passage; --")}`);
+      expect(evil.passages).toEqual([]);
+      const evilAlerts = await get<{ alerts: unknown[] }>(`/api/alerts?plate=${encodeURIComponent("x' OR '1'='1")}`);
+      expect(evilAlerts.alerts).toEqual([]);
+      expect(await shardSum('SELECT COUNT(*) AS n FROM etc_passage')).toBe(rows);
+      const bad = await fetch(`${base}/api/query/aggregate?checkpoint=S250-K1-省际卡口&from=2024-01-08%2010:00&to=2024-01-08%2009:00`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).param).toBe('to');
+      const cli = await etclab(['query', 'aggregate', 'S250-K1-省际卡口', '--from', 'soon', '--to', '2024-01-08 09:00']);
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toMatch(/from: not a time: "soon"/);
+      // No password reaches the browser: nothing the API returns holds one.
+      for (const p of ['/api/health', '/api/config', '/api/dashboard/overview']) {
+        const text = await (await fetch(base + p)).text();
+        for (const s of ['redis_password', 'redis_read_password', 'mysql_app_password', 'mysql_read_password']) expect(text).not.toContain(secret(s));
+      }
+      expect((await etclab(['stop', 'redis'])).code).toBe(0);
+      try {
+        const down = await fetch(`${base}/api/dashboard/overview`);
+        expect(down.status).toBe(503);
+        expect(await down.json()).toMatchObject({ store: 'redis' });
+      } finally {
+        expect((await etclab(['start', 'redis'])).code).toBe(0);
+      }
+      const until = Date.now() + 30_000;
+      let back = 0;
+      while (Date.now() < until && (back = (await fetch(`${base}/api/dashboard/overview`)).status) !== 200) await new Promise((res) => setTimeout(res, 1000));
+      expect(back).toBe(200);
+    }, 300_000);
+
+    it('in headless Chromium: no request leaves the server, the charts draw, the numbers are the API\'s, and change within one refresh after another day is replayed', async () => {
+      const { launch, openPage, canvasInk } = await import('../browser.ts');
+      const browser = await launch();
+      try {
+        const { page, requests } = await openPage(browser, `${base}/?refresh=5`);
+        await page.waitForFunction(() => Number(document.body.dataset.refreshed) >= 1, { timeout: 30_000 });
+        const kpi = () => page.evaluate(() => Object.fromEntries(['total', 'day', 'province', 'city', 'clone', 'flow-high', 'flow-low'].map((k) => [k, Number(document.querySelector(`#kpi-${k}`)!.textContent!.replace(/,/g, ''))])));
+        const ov = await get<{ total: number; day: { passages: number }; crossProvince: number; crossCity: number; alerts: { clone: number; flowHigh: number; flowLow: number } }>('/api/dashboard/overview');
+        expect(await kpi()).toEqual({ total: ov.total, day: ov.day.passages, province: ov.crossProvince, city: ov.crossCity, clone: ov.alerts.clone, 'flow-high': ov.alerts.flowHigh, 'flow-low': ov.alerts.flowLow });
+        expect(requests.length).toBeGreaterThan(5);
+        expect(requests.filter((u) => !u.startsWith(`${base}/`))).toEqual([]);
+        const ink = await canvasInk(page);
+        for (const id of ['chart-flow', 'chart-top']) expect(ink.find((c) => c.id === id)?.drawn ?? 0, id).toBeGreaterThan(2000);
+        expect(await page.$$eval('#clones tbody tr', (trs) => trs.length)).toBeGreaterThan(0);
+
+        // Another day's file arrives: within one refresh (5 s) of the API having it, the page shows it.
+        const r = await etclab(['replay', DAY_B, '--max', '--json', '--state', path.join(work, 'dash-b.json'), '--quarantine', path.join(work, 'dash-qb')], { timeoutMs: 300_000 });
+        expect(r.code, r.stderr).toBe(0);
+        await waitCaughtUp(600_000);
+        const after = await get<{ total: number }>('/api/dashboard/overview');
+        expect(after.total).toBeGreaterThan(ov.total);
+        const seen = Date.now();
+        await page.waitForFunction((n) => Number(document.querySelector('#kpi-total')!.textContent!.replace(/,/g, '')) === n, { timeout: 7_000 }, after.total);
+        expect(Date.now() - seen).toBeLessThan(7_000);
+        expect(await page.$eval('#kpi-day-date', (e) => e.textContent)).toBe('2024-01-09');
+
+        // The query page: a plate's passages in a table, with its CSV link.
+        const q = await openPage(browser, `${base}/query`);
+        const counts = new Map<string, number>();
+        for (const p of readPassages([DAY_A])) counts.set(p.plate, (counts.get(p.plate) ?? 0) + 1);
+        await q.page.type('#q-plate input[name=plate]', [...counts].sort((x, y) => y[1] - x[1])[0]![0]);
+        await q.page.click('#q-plate button');
+        await q.page.waitForFunction(() => /: \d+ rows/.test(document.querySelector('#result-title')!.textContent!), { timeout: 10_000 });
+        expect(await q.page.$$eval('#result tbody tr', (trs) => trs.length)).toBe(50);
+        expect(await q.page.$eval('#csv', (a) => (a as HTMLAnchorElement).getAttribute('href'))).toMatch(/^\/api\/query\/plate\/.*format=csv/);
+        expect(q.requests.filter((u) => !u.startsWith(`${base}/`))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
     }, 900_000);
   });
 

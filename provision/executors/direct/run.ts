@@ -16,7 +16,7 @@ import { resolveSecret, secretValues } from '../../inventory/resolve-secrets.ts'
 import { SshPool } from './ssh.ts';
 import { verifyArtifact } from '../../artifacts/cache.ts';
 import { buildBundlesOf } from '../../artifacts/bundle.ts';
-import { fillSecrets, redactor } from './secrets-fill.ts';
+import { fillSecrets, redactingStream, redactor } from './secrets-fill.ts';
 
 export type StepStatus = 'ok' | 'unchanged' | 'failed' | 'skipped';
 
@@ -53,7 +53,8 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   await checkArtifacts(plan, log);
   const runDir = path.join(inv.stateDir, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${plan.operation}`);
   mkdirSync(runDir, { recursive: true });
-  const redact = redactor(await secretValues(inv));
+  const secretList = await secretValues(inv);
+  const redact = redactor(secretList);
   const secret = (name: string) => resolveSecret(inv, name);
   const pool = opts.pool ?? new SshPool(inv.nodes);
   const results = new Map<string, StepResult>();
@@ -66,7 +67,9 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   const runStep = async (step: Step): Promise<StepResult> => {
     const logFile = path.join(runDir, `${step.id.replace(/[/:*]/g, '_')}.log`);
     const out: WriteStream = createWriteStream(logFile, { mode: 0o600 });
-    const write = (s: string) => out.write(redact(s));
+    // Output comes in chunks that may split a secret: the stream holds back what could be one's beginning.
+    const stream = redactingStream(secretList);
+    const write = (s: string) => out.write(stream.push(s));
     write(`# ${step.title} (${step.id})\n`);
     const t0 = Date.now();
     let status: StepStatus = 'ok';
@@ -80,6 +83,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
       detail = redact((e as Error).message);
       write(`\n${detail}\n`);
     }
+    out.write(stream.end());
     await new Promise<void>((res) => out.end(res));
     const result: StepResult = { step, status, seconds: (Date.now() - t0) / 1000, detail, logFile };
     // Counted at print time: steps finishing together must not share a number.

@@ -1,9 +1,10 @@
 // One SSH connection per node (ssh2), many channels on it. Scripts go to `bash -s` on stdin, so nothing
 // a step carries (secrets included) shows up in a process list on the node.
+import { StringDecoder } from 'node:string_decoder';
 import { readFile } from 'node:fs/promises';
 import { Client, type ClientChannel } from 'ssh2';
 import type { NodeSpec } from '../../inventory/types.ts';
-import { checkHostKey, parseKnownHosts } from './known-hosts.ts';
+import { checkHostKey, entryLines, fingerprint, parseKnownHosts } from './known-hosts.ts';
 
 export interface ExecResult {
   code: number;
@@ -46,15 +47,18 @@ export class SshPool {
     return new Promise((resolve, reject) => {
       const client = new Client();
       let verdict = 'unknown';
+      let presented = '';
       client
         .on('ready', () => resolve(client))
         .on('error', (e) => {
           const why =
             verdict === 'mismatch'
-              ? `host key of ${n.address} does not match ${n.ssh.knownHosts} (possible man-in-the-middle, or the host was rebuilt: remove the old entry)`
-              : verdict === 'unknown'
-                ? `${n.address} is not in ${n.ssh.knownHosts}; add its host key (ssh-keyscan -p ${n.ssh.port} ${n.address} >> ${n.ssh.knownHosts}) after checking its fingerprint`
-                : e.message;
+              ? `host key of ${n.address} changed: it presented ${presented}, which does not match ${n.ssh.knownHosts} line ${entryLines(known, n.address, n.ssh.port).join(', ')} (possible man-in-the-middle, or the host was rebuilt: check the fingerprint, then remove that line)`
+              : verdict === 'revoked'
+                ? `${n.address} presented a revoked host key ${presented} (@revoked in ${n.ssh.knownHosts})`
+                : verdict === 'unknown'
+                  ? `${n.address} is not in ${n.ssh.knownHosts} (it presented ${presented}); add its host key (ssh-keyscan -p ${n.ssh.port} ${n.address} >> ${n.ssh.knownHosts}) after checking that fingerprint`
+                  : e.message;
           reject(new SshError(`${n.name}: SSH to ${n.ssh.user}@${n.address}:${n.ssh.port} failed: ${why}`));
         })
         .on('close', () => this.conns.delete(n.name))
@@ -67,6 +71,7 @@ export class SshPool {
           keepaliveInterval: 10_000,
           hostVerifier: (key: Buffer) => {
             verdict = checkHostKey(known, n.address, n.ssh.port, key);
+            presented = fingerprint(key);
             return verdict === 'match';
           },
         });
@@ -81,13 +86,17 @@ export class SshPool {
         if (err) return reject(new SshError(`${name}: cannot open a channel: ${err.message}`));
         let output = '';
         let timer: NodeJS.Timeout | undefined;
-        const on = (d: Buffer) => {
-          const s = d.toString();
-          output += s;
-          opts.onData?.(s);
+        // One decoder per stream: a chunk may end inside a UTF-8 character (a CJK checkpoint, a password).
+        const reader = () => {
+          const decoder = new StringDecoder('utf8');
+          return (d: Buffer) => {
+            const s = decoder.write(d);
+            output += s;
+            opts.onData?.(s);
+          };
         };
-        ch.on('data', on);
-        ch.stderr.on('data', on);
+        ch.on('data', reader());
+        ch.stderr.on('data', reader());
         if (opts.timeoutSec)
           timer = setTimeout(() => {
             output += `\n(etclab: timed out after ${opts.timeoutSec}s)\n`;
