@@ -665,10 +665,13 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       const byPlate = new Map<string, typeof passages>();
       for (const p of passages) (byPlate.get(p.plate) ?? byPlate.set(p.plate, []).get(p.plate)!).push(p);
       const [plate, mine] = [...byPlate].sort((a, b) => b[1].length - a[1].length)[0]!;
-      expect(mine.length).toBeGreaterThan(50);
-      const want = [...mine].sort((a, b) => b.t - a.t || (a.gcxh < b.gcxh ? 1 : -1)).slice(0, 50).map((p) => `${p.gcxh} ${p.checkpoint} ${p.minuteLabel.slice(0, 16)}`);
-      const got = await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=50`);
-      expect(got.passages.map((p) => `${p.gcxh} ${p.checkpoint} ${p.time.slice(0, 16)}`)).toEqual(want);
+      // A masked plate is shared by many vehicles: the busiest one of a day has a few dozen passages.
+      expect(mine.length).toBeGreaterThan(25);
+      const want = [...mine].sort((a, b) => b.t - a.t || (a.gcxh < b.gcxh ? 1 : -1)).map((p) => `${p.gcxh} ${p.checkpoint} ${p.minuteLabel.slice(0, 16)}`);
+      const shown = (ps: Array<{ gcxh: string; checkpoint: string; time: string }>) => ps.map((p) => `${p.gcxh} ${p.checkpoint} ${p.time.slice(0, 16)}`);
+      const got = await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=20`);
+      expect(shown(got.passages)).toEqual(want.slice(0, 20));
+      expect(shown((await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=50`)).passages)).toEqual(want);
 
       const cp = 'S250-K1-省际卡口';
       const from = Date.parse('2024-01-08T08:00:00+08:00');
@@ -684,7 +687,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       });
 
       // The same query in the terminal, as CSV for Excel: BOM, one header row, one row per passage.
-      const csv = await etclab(['query', 'plate', plate, '--limit', '50', '--csv']);
+      const csv = await etclab(['query', 'plate', plate, '--limit', '20', '--csv']);
       expect(csv.code, csv.stderr).toBe(0);
       const lines = csv.stdout.split('\r\n').filter(Boolean);
       expect(lines[0]).toBe('\uFEFFtime,plate,checkpoint,gcxh,direction,vehicleType,boundary');
