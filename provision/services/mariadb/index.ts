@@ -65,7 +65,7 @@ export const mariadb: ServiceModule = {
           path: cnf,
           mode: 0o644,
           content: render('mariadb/templates/my.cnf', {
-            node: node.name, dataDir: `${home}/data`, socket, runDir: `${home}/run`, address: node.address,
+            node: node.name, dataDir: `${home}/data`, socket, runDir: `${home}/run`, tmpDir: `${home}/tmp`, address: node.address,
             port: spec.ports.mysql, logDir: `${home}/logs`, bufferPool: String(spec.settings.bufferPool ?? '64M'),
             idleWriteTimeout: String(spec.settings.idleWriteTimeoutSec ?? IDLE_WRITE_TIMEOUT_SEC),
           }),
@@ -75,11 +75,14 @@ export const mariadb: ServiceModule = {
       command: `/usr/sbin/mariadbd --defaults-file=${q(cnf)}`,
       // A first install that fails half-way (seen once under load) is wiped and tried again; the error lines
       // come first in the message because install-db's own tail is a generic help text.
-      prestart: `if [ ! -d ${q(`${home}/data/mysql`)} ]; then
+      prestart: `mkdir -p ${q(`${home}/tmp`)}
+if [ ! -d ${q(`${home}/data/mysql`)} ]; then
   echo "initialising the data directory (first start only)"
   init_db() { rm -rf ${q(`${home}/data`)}; mkdir -p ${q(`${home}/data`)}; mariadb-install-db --defaults-file=${q(cnf)} --auth-root-authentication-method=socket --skip-test-db > ${q(`${home}/logs/install-db.log`)} 2>&1; }
   init_db || { echo "install-db failed once ($(grep -i -m3 error ${q(`${home}/logs/install-db.log`)} | tr '\\n' ' ')), retrying"; sleep 2; init_db; } || {
-    grep -i -m10 error ${q(`${home}/logs/install-db.log`)}; tail -n 30 ${q(`${home}/logs/install-db.log`)}; exit 1; }
+    grep -i -m10 error ${q(`${home}/logs/install-db.log`)}; tail -n 30 ${q(`${home}/logs/install-db.log`)}
+    # A half-made data directory would pass for an initialised one next time: leave none behind.
+    rm -rf ${q(`${home}/data`)}; exit 1; }
 fi`,
       poststart: `for i in $(seq 1 150); do [ -S ${q(socket)} ] && mariadb --defaults-file=${q(cnf)} -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
 mariadb --defaults-file=${q(cnf)} -uroot < ${q(`${home}/conf/init.sql`)} || { echo "could not create database ${db} / user ${user}"; tail -n 20 ${q(`${home}/logs/mariadb.err`)}; exit 1; }`,

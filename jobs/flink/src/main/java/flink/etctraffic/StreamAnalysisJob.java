@@ -11,6 +11,11 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchemaBuild
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -59,23 +64,22 @@ public class StreamAnalysisJob {
     env.enableCheckpointing(p.getLong("checkpoint-sec", 10) * 1000);
     env.getConfig().setGlobalJobParameters(p);
 
-    KafkaSource<String> source = KafkaSource.<String>builder()
+    KafkaSource<Passage> source = KafkaSource.<Passage>builder()
         .setBootstrapServers(brokers)
         .setTopics(p.get("topic", DEFAULT_TOPIC))
         .setGroupId(p.get("group", DEFAULT_GROUP))
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-        .setValueOnlyDeserializer(new SimpleStringSchema())
+        .setDeserializer(new PassageDeserializer())
         .build();
-    // Watermarks per Kafka partition; a partition that never gets a passage is left out after a while.
+    // Watermarks per Kafka partition, inside the source: one reader reads several partitions in batches, so
+    // a watermark taken after the source would run ahead of the partition read last and drop its passages as
+    // late. A partition that never gets a passage is left out after a while.
     WatermarkStrategy<Passage> watermarks = WatermarkStrategy
         .<Passage>forGenerator(ctx -> new QuietFlushWatermarks(boundMs, quietMs, MINUTE))
         .withTimestampAssigner((passage, ts) -> passage.time)
         .withIdleness(Duration.ofMillis(Math.max(quietMs, 10_000) * 2));
 
-    DataStream<Passage> passages = env
-        .fromSource(source, WatermarkStrategy.noWatermarks(), "etc passages")
-        .process(new ParsePassages()).name("parse passages")
-        .assignTimestampsAndWatermarks(watermarks).name("event time (GCSJ)");
+    DataStream<Passage> passages = env.fromSource(source, watermarks, "etc passages (event time: GCSJ)");
 
     OutputTag<Passage> late = new OutputTag<Passage>("late") {};
     SingleOutputStreamOperator<String> flow = passages
@@ -105,19 +109,25 @@ public class StreamAnalysisJob {
     return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  static class ParsePassages extends ProcessFunction<String, Passage> {
+  /** A message that is not a passage is counted (metric badMessages) and skipped: one bad row must not stop the job. */
+  static class PassageDeserializer implements KafkaRecordDeserializationSchema<Passage> {
     private transient Counter bad;
 
     @Override
-    public void open(org.apache.flink.configuration.Configuration c) {
-      bad = getRuntimeContext().getMetricGroup().counter("badMessages");
+    public void open(DeserializationSchema.InitializationContext ctx) {
+      bad = ctx.getMetricGroup().counter("badMessages");
     }
 
     @Override
-    public void processElement(String value, Context ctx, Collector<Passage> out) {
-      Passage p = Passage.parse(value);
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Passage> out) {
+      Passage p = record.value() == null ? null : Passage.parse(new String(record.value(), StandardCharsets.UTF_8));
       if (p == null) bad.inc();
       else out.collect(p);
+    }
+
+    @Override
+    public TypeInformation<Passage> getProducedType() {
+      return TypeInformation.of(Passage.class);
     }
   }
 
