@@ -5,7 +5,8 @@ import { shardReaders, type ShardReader } from '../provision/services/mariadb/en
 import { redisReader } from '../provision/services/redis/endpoints.ts';
 import { hbaseThrift } from '../provision/services/hbase/endpoints.ts';
 import { flinkRest } from '../provision/services/flink/endpoints.ts';
-import { consumerStatusEndpoints } from '../provision/services/pipeline/endpoints.ts';
+import { consumerStatusEndpoints, pipelineTopic } from '../provision/services/pipeline/endpoints.ts';
+import { kafkaBrokers } from '../provision/services/kafka/endpoints.ts';
 import type { HostPort } from '../provision/inventory/members.ts';
 
 export interface ReadAccess {
@@ -14,6 +15,8 @@ export interface ReadAccess {
   hbase: HostPort;
   flink: HostPort | null;
   consumers: Array<HostPort & { node: string }>;
+  /** The topic the replay writes, for the produce rate (its end offsets; Kafka has no accounts on the lab). */
+  kafka: { brokers: string[]; topic: string } | null;
 }
 
 export class AccessError extends Error {}
@@ -32,5 +35,6 @@ export function readAccess(inv: Inventory): ReadAccess {
     hbase: hbaseThrift(inv),
     flink: inv.services.flink ? flinkRest(inv) : null,
     consumers: inv.services.pipeline ? consumerStatusEndpoints(inv) : [],
+    kafka: inv.services.kafka ? { brokers: kafkaBrokers(inv), topic: pipelineTopic(inv) } : null,
   };
 }

@@ -3,11 +3,14 @@ import type { ReadAccess } from './access.ts';
 import type { Stores } from './stores.ts';
 import { groupView } from '../provision/services/pipeline/probe.ts';
 import { FlinkRest } from '../provision/services/flink/rest.ts';
+import { Kafka, logLevel } from 'kafkajs';
 
 export interface Health {
   at: number;
   stores: Record<'mysql' | 'redis' | 'hbase', { ok: boolean; detail: string }>;
   pipeline: { consumers: number; consuming: number; lag: number; ratePerSec: number; records: number; down: string[] } | null;
+  /** Messages per second into the topic since the previous health read (null on the first). */
+  produce: { topic: string; messages: number; ratePerSec: number | null; error?: string } | null;
   flink: { running: string[]; error?: string } | null;
 }
 
@@ -20,9 +23,30 @@ async function check(fn: () => Promise<unknown>): Promise<{ ok: boolean; detail:
   }
 }
 
-export function healthOf(access: ReadAccess, stores: Stores): () => Promise<Health> {
+/** The topic's end offsets summed, and the rate since the last call. */
+function produceRate(kafka: NonNullable<ReadAccess['kafka']>): () => Promise<Health['produce']> {
+  let last: { at: number; n: number } | null = null;
   return async () => {
-    const [mysql, redis, hbase, pipeline, flink] = await Promise.all([
+    const admin = new Kafka({ brokers: kafka.brokers, clientId: 'etclab-dashboard', logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } }).admin();
+    try {
+      await admin.connect();
+      const n = (await admin.fetchTopicOffsets(kafka.topic)).reduce((a, p) => a + Number(p.high), 0);
+      const at = Date.now();
+      const ratePerSec = last && at > last.at ? Math.max(0, Math.round(((n - last.n) * 1000) / (at - last.at))) : null;
+      last = { at, n };
+      return { topic: kafka.topic, messages: n, ratePerSec };
+    } catch (e) {
+      return { topic: kafka.topic, messages: 0, ratePerSec: null, error: (e as Error).message };
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  };
+}
+
+export function healthOf(access: ReadAccess, stores: Stores): () => Promise<Health> {
+  const produce = access.kafka ? produceRate(access.kafka) : async () => null;
+  return async () => {
+    const [mysql, redis, hbase, pipeline, flink, produced] = await Promise.all([
       check(() => stores.shards('SELECT 1', [])),
       check(async () => (await stores.redis()).ping()),
       check(async () => (await stores.hbase()).getTableNames()),
@@ -42,7 +66,8 @@ export function healthOf(access: ReadAccess, stores: Stores): () => Promise<Heal
             (e: Error) => ({ running: [], error: e.message }),
           )
         : Promise.resolve(null),
+      produce(),
     ]);
-    return { at: Date.now(), stores: { mysql, redis, hbase }, pipeline, flink };
+    return { at: Date.now(), stores: { mysql, redis, hbase }, pipeline, flink, produce: produced };
   };
 }

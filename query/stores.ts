@@ -47,7 +47,12 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
     },
     async redis() {
       redis ??= (async () => {
-        const r = new Redis({ host: access.redis.host, port: access.redis.port, username: access.redis.user, password: await secret(access.redis.passwordSecret), lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 1000 });
+        const r = new Redis({
+          host: access.redis.host, port: access.redis.port, username: access.redis.user, password: await secret(access.redis.passwordSecret),
+          lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 1000,
+          // The ready check runs INFO, which the read-only user may not.
+          enableReadyCheck: false,
+        });
         r.on('error', () => {});
         await r.connect();
         return r;

@@ -8,7 +8,7 @@ import { healthOf } from '../query/health.ts';
 import type { ReadAccess } from '../query/access.ts';
 
 const nowhere = { host: '127.0.0.1', port: 9 };
-const access: ReadAccess = { shards: [{ ...nowhere, node: 'node1', user: 'etc_ro', database: 'etc', passwordSecret: 'x' }], redis: { ...nowhere, user: 'etc_ro', passwordSecret: 'x' }, hbase: nowhere, flink: null, consumers: [] };
+const access: ReadAccess = { shards: [{ ...nowhere, node: 'node1', user: 'etc_ro', database: 'etc', passwordSecret: 'x' }], redis: { ...nowhere, user: 'etc_ro', passwordSecret: 'x' }, hbase: nowhere, flink: null, consumers: [], kafka: null };
 const stores = openStores(access, async () => 'not-a-real-password');
 const server = createDashboardServer({ stores, health: healthOf(access, stores), refreshSec: 30 });
 let base = '';

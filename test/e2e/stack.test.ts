@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { allCmdlines, etclab, labSkipReason } from '../cli.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
-import { splitKeys } from '../../pipeline/core/rowkey.ts';
+import { plateScanPrefix, splitKeys } from '../../pipeline/core/rowkey.ts';
 import { shardFor } from '../../provision/services/proxy/sharding.ts';
 import { openEtcFile } from '../../pipeline/data/reader.ts';
 import { expandInputs, DEFAULT_DATA_DIR } from '../../pipeline/data/inputs.ts';
@@ -690,7 +690,16 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       const shown = (ps: Array<{ gcxh: string; checkpoint: string; time: string }>) => ps.map((p) => `${p.gcxh} ${p.checkpoint} ${p.time.slice(0, 16)}`);
       const got = await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=20`);
       expect(shown(got.passages)).toEqual(want.slice(0, 20));
-      expect(shown((await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=50`)).passages)).toEqual(want);
+      const all = (await get<{ passages: Array<{ gcxh: string; checkpoint: string; time: string }> }>(`/api/query/plate/${encodeURIComponent(plate)}?limit=50`)).passages;
+      expect(shown(all)).toEqual(want);
+      // And what HBase holds for that plate, read directly (one prefix scan of etc_traffic).
+      const hb = await connect(addr(1), 8085, { timeoutMs: 60_000 });
+      try {
+        const rows = await hb.scan('etc_traffic', { prefix: plateScanPrefix(plate) });
+        expect(rows.map((r) => r.row.toString('utf8').split('|')[4]).sort()).toEqual(all.map((p) => p.gcxh).sort());
+      } finally {
+        hb.close();
+      }
 
       const cp = 'S250-K1-省际卡口';
       const from = Date.parse('2024-01-08T08:00:00+08:00');

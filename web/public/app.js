@@ -75,9 +75,10 @@ async function screen() {
     if (warnings) rows($('#warnings tbody'), warnings.warnings, (w) => [w.minute.slice(5, 16), w.checkpoint, w.direction, w.passages, w.baseline.toFixed(1), w.bound.toFixed(1)]);
     if (health) {
       const s = Object.entries(health.stores).map(([k, v]) => `<span class="${v.ok ? 'good' : 'bad'}">${k} ${v.ok ? '✓' : '✗'}</span>`).join(' ');
-      const p = health.pipeline ? ` · consumers ${health.pipeline.consuming}/${health.pipeline.consumers}, lag ${fmt(health.pipeline.lag)}, ${fmt(health.pipeline.ratePerSec)}/s` : '';
+      const i = health.produce ? ` · produced into ${health.produce.topic} ${health.produce.ratePerSec === null ? '–' : fmt(health.produce.ratePerSec)}/s` : '';
+      const p = health.pipeline ? ` · consumers ${health.pipeline.consuming}/${health.pipeline.consumers} consuming ${fmt(health.pipeline.ratePerSec)}/s, lag ${fmt(health.pipeline.lag)}${health.pipeline.down.length ? `, down: ${health.pipeline.down.join('; ')}` : ''}` : '';
       const f = health.flink ? ` · Flink jobs running: ${health.flink.running.length ? health.flink.running.join(', ') : 'none'}` : '';
-      $('#health').innerHTML = s + p.replace(/[<>&]/g, '') + f.replace(/[<>&]/g, '');
+      $('#health').innerHTML = s + (i + p + f).replace(/[<>&]/g, '');
     }
     if (!errors.length) lastOk = started;
     const stale = $('#stale');
