@@ -10,7 +10,7 @@ import { filesScript, configDigest } from '../provision/plan/files-script.ts';
 import { q } from '../provision/plan/daemon-scripts.ts';
 import { indexSteps, topoOrder } from '../provision/plan/dag.ts';
 import { secretEnvName } from '../ops/inventory.ts';
-import { SECRET_PLACEHOLDER, secretNamesIn } from '../provision/executors/direct/secrets-fill.ts';
+import { fillWith, secretNamesIn } from '../provision/executors/direct/secrets-fill.ts';
 
 /** What the mapping needs from outside the plan: secret values (as Pulumi secrets) and local facts. */
 export interface StackInputs {
@@ -52,10 +52,7 @@ const sha256 = (...parts: string[]) => {
 function fill(text: string, inputs: StackInputs): pulumi.Input<string> {
   const names = secretNamesIn(text);
   if (!names.length) return text;
-  return pulumi.all(names.map((n) => inputs.secret(n))).apply((values) => {
-    const byName = new Map(names.map((n, i) => [n, values[i]]));
-    return text.replace(SECRET_PLACEHOLDER, (_m, n: string) => byName.get(n)!);
-  });
+  return pulumi.all(names.map((n) => inputs.secret(n))).apply((values) => fillWith(text, new Map(names.map((n, i) => [n, values[i]!]))));
 }
 
 /** Files with their placeholders filled; an Output (secret) as soon as one file holds a secret. */

@@ -61,7 +61,7 @@ describe('Pulumi stack from the plan (runtime mocks)', () => {
     expect(execFileSync('/bin/sh', ['-c', del], { encoding: 'utf8' })).toContain('ETCLAB_UNCHANGED server not running');
     // The redis password does reach the node: inside the secret-wrapped stdin of redis' configure step.
     const cfg = byName.get(plan.steps.find((s) => s.service === 'redis' && s.phase === 'configure')!.id)!;
-    expect(secretText(cfg)).toContain(`requirepass ${lab.secretValues.redis_password}`);
+    expect(secretText(cfg)).toContain(`requirepass "${lab.secretValues.redis_password}"`);
     // The connection pins the node's host key from known_hosts; holding the key, it is secret as a whole.
     const conn = plainInput(cfg, 'connection') as Record<string, unknown>;
     expect(conn[SECRET_SIG]).toBeDefined();
@@ -117,7 +117,7 @@ describe('Pulumi stack from the plan (runtime mocks)', () => {
     const override = 'Overridden-pw-123456';
     const over = await register(lab, { [`etclab:${secretConfigKey('redis_password')}`]: override });
     const cfg = over.byName.get('redis/node1/configure:server')!;
-    expect(secretText(cfg)).toContain(`requirepass ${override}`);
+    expect(secretText(cfg)).toContain(`requirepass "${override}"`);
     expect(secretText(cfg)).not.toContain(lab.secretValues.redis_password);
     expectNoPlainSecrets({ ...lab, sensitive: [...lab.sensitive, override] }, over.seen);
     // The probe CLI gets the override in its environment (secret-wrapped), never on its command line.

@@ -48,3 +48,21 @@ export function allCmdlines(): string[] {
       }
     });
 }
+
+/**
+ * Where any secret shows, in any form a config file holds it (raw, and as SQL, JSON, YAML, XML and redis.conf
+ * write it): files read as bytes (a CJK secret is UTF-8 there), argv strings as they are. Empty when none.
+ */
+export async function secretLeaks(files: string[], cmdlines: string[], secrets: string[]): Promise<string[]> {
+  const { readFileSync } = await import('node:fs');
+  const { SECRET_SYNTAX } = await import('../provision/executors/direct/secrets-fill.ts');
+  const forms = secrets.flatMap((s) => [...new Set([s, ...Object.values(SECRET_SYNTAX).map((enc) => enc(s).replace(/^"|"$/g, ''))])]);
+  const needles = forms.map((f) => Buffer.from(f, 'utf8'));
+  const out: string[] = [];
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    if (needles.some((n) => bytes.includes(n))) out.push(f);
+  }
+  for (const c of cmdlines) if (forms.some((s) => c.includes(s))) out.push(`argv: ${c.slice(0, 80)}`);
+  return out;
+}

@@ -160,7 +160,7 @@ describe.skipIf(!hasRedis)(`Redis dashboard reader against a real redis-server${
   });
 
   it('a wrong password is that panel\'s error; the other panels still read', async () => {
-    process.env[PW_ENV] = 'wrong';
+    process.env[PW_ENV] = 'wrong-password';
     const src = inventoryMetrics(inv);
     try {
       const snap = await src.read();

@@ -19,15 +19,15 @@ function inv(secrets: Inventory['secrets']): Inventory {
 
 describe('resolveSecret', () => {
   it('reads {env} from the given environment', async () => {
-    expect(await resolveSecret(inv({ a: { env: 'A_PW' } }), 'a', { env: { A_PW: 's3cret' } })).toBe('s3cret');
+    expect(await resolveSecret(inv({ a: { env: 'A_PW' } }), 'a', { env: { A_PW: 's3cret-pw' } })).toBe('s3cret-pw');
   });
 
   it('reads {file} and drops the trailing newline only', async () => {
     const f = path.join(tmp, 'pw');
     await writeFile(f, '  pass word \n');
     expect(await resolveSecret(inv({ a: { file: f } }), 'a')).toBe('  pass word ');
-    await writeFile(f, 'crlf\r\n');
-    expect(await resolveSecret(inv({ a: { file: f } }), 'a')).toBe('crlf');
+    await writeFile(f, 'crlf-ending\r\n');
+    expect(await resolveSecret(inv({ a: { file: f } }), 'a')).toBe('crlf-ending');
   });
 
   it('names the secret and how to provide it when it cannot be read', async () => {
@@ -41,17 +41,23 @@ describe('resolveSecret', () => {
     await writeFile(empty, '\n');
     await expect(resolveSecret(inv({ a: { file: empty } }), 'a')).rejects.toThrow(`secret "a": file ${empty} is empty`);
   });
+
+  it('refuses a secret no config file can carry, or too short to be one', async () => {
+    await expect(resolveSecret(inv({ a: { env: 'A' } }), 'a', { env: { A: 'two\nlines-pw' } })).rejects.toThrow('secret "a": environment variable A holds a line break or NUL inside the value; a secret is one line');
+    await expect(resolveSecret(inv({ a: { env: 'A' } }), 'a', { env: { A: '密码12' } })).rejects.toThrow('secret "a": environment variable A holds 4 characters; use at least 8');
+    expect(await resolveSecret(inv({ a: { env: 'A' } }), 'a', { env: { A: `p@ss'w"o\\rd $HOME #1 %s 密码` } })).toBe(`p@ss'w"o\\rd $HOME #1 %s 密码`);
+  });
 });
 
 describe('secretValues', () => {
   it('returns every value once, longest first (for redaction)', async () => {
     const f = path.join(tmp, 'long');
     await writeFile(f, 'abcdefgh\n');
-    const values = await secretValues(inv({ a: { env: 'A' }, b: { file: f }, c: { env: 'C' } }), { env: { A: 'abc', C: 'abc' } });
-    expect(values).toEqual(['abcdefgh', 'abc']);
+    const values = await secretValues(inv({ a: { env: 'A' }, b: { file: f }, c: { env: 'C' } }), { env: { A: 'abcdefghij', C: 'abcdefghij' } });
+    expect(values).toEqual(['abcdefghij', 'abcdefgh']);
   });
 
   it('fails when any secret is unavailable rather than redacting too little', async () => {
-    await expect(secretValues(inv({ a: { env: 'A' }, b: { env: 'B' } }), { env: { A: 'x' } })).rejects.toThrow('environment variable B is not set');
+    await expect(secretValues(inv({ a: { env: 'A' }, b: { env: 'B' } }), { env: { A: 'xxxxxxxx' } })).rejects.toThrow('environment variable B is not set');
   });
 });

@@ -36,6 +36,10 @@ export async function resolveSecret(inv: Inventory, name: string, opts: ResolveO
   // Editors and `echo` add a final newline that is not part of the password.
   value = value.replace(/[\r\n]+$/, '');
   if (value === '') throw new Error(`secret "${name}": ${source} is empty; put the secret value in it`);
+  // Every target (SQL, redis.conf, YAML, XML, JSON) takes one line; a secret of a few characters would be
+  // guessed and would blank out those characters everywhere in the logs it is redacted from.
+  if (/[\r\n\0]/.test(value)) throw new Error(`secret "${name}": ${source} holds a line break or NUL inside the value; a secret is one line`);
+  if ([...value].length < 8) throw new Error(`secret "${name}": ${source} holds ${[...value].length} characters; use at least 8`);
   return value;
 }
 

@@ -110,7 +110,10 @@ describe.skipIf(!!skipReason)(`local lab (root + iproute2${skipReason ? `; skipp
     }
     expect(readFileSync(p.knownHosts, 'utf8').trim().split('\n')).toHaveLength(3);
     for (const s of SECRET_NAMES) {
-      expect(readFileSync(p.secrets[s], 'utf8')).toMatch(/^[A-Za-z0-9]{24}$/);
+      // Hostile on purpose (layout.ts hostilePasswordFromBytes): one line, 64+ characters, quotes to CJK.
+      const pw = readFileSync(p.secrets[s], 'utf8');
+      expect([...pw].length).toBeGreaterThanOrEqual(64);
+      expect(pw).toMatch(/^[A-Za-z0-9]{20}'"\\ \$HOME#1 %s 密码[A-Za-z0-9]{20} 口令'" `x`[A-Za-z0-9]{20}$/);
       expect(statSync(p.secrets[s]).mode & 0o777).toBe(0o600);
     }
     expect(statSync(p.clientKey).mode & 0o777).toBe(0o600);

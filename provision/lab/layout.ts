@@ -145,6 +145,16 @@ export function passwordFromBytes(bytes: Uint8Array, length = 24): string {
   throw new Error(`not enough random bytes for a ${length}-char password`);
 }
 
+/**
+ * The lab's passwords are hostile on purpose: 60 random alphanumerics around quotes, a backslash, `$`, `#`,
+ * `%`, spaces and CJK characters, so every lab suite proves each config syntax carries them (secrets-fill.ts)
+ * and no log or argv shows them.
+ */
+export function hostilePasswordFromBytes(bytes: Uint8Array): string {
+  const r = passwordFromBytes(bytes, 60);
+  return `${r.slice(0, 20)}'"\\ $HOME#1 %s 密码${r.slice(20, 40)} 口令'" \`x\`${r.slice(40)}`;
+}
+
 function ipv4ToInt(a: string): number {
   const parts = a.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LAB_NODES, passwordFromBytes, SECRET_NAMES, type LabPaths } from './layout.ts';
+import { LAB_NODES, hostilePasswordFromBytes, SECRET_NAMES, type LabPaths } from './layout.ts';
 import { exists, ip, run } from './host.ts';
 import type { Log } from './host.ts';
 
@@ -142,7 +142,7 @@ export async function ensureSecrets(p: LabPaths, log: Log, changed: string[]): P
     try {
       // 'wx': generated once, never overwritten (services already initialised with it keep working).
       // No trailing newline: the file holds exactly the password.
-      await fs.writeFile(file, passwordFromBytes(randomBytes(128)), { mode: 0o600, flag: 'wx' });
+      await fs.writeFile(file, hostilePasswordFromBytes(randomBytes(256)), { mode: 0o600, flag: 'wx' });
       made.push(name);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -8,6 +8,7 @@ import {
   labDirFrom,
   labPaths,
   passwordFromBytes,
+  hostilePasswordFromBytes,
   renderHostsFile,
   renderKnownHosts,
 } from './layout.ts';
@@ -52,6 +53,13 @@ describe('lab layout', () => {
     // Bytes at or above the rejection limit are skipped, not folded onto the alphabet.
     expect(passwordFromBytes(Uint8Array.from([255, 254, 0, 1]), 2)).toBe(passwordFromBytes(Uint8Array.from([0, 1]), 2));
     expect(() => passwordFromBytes(new Uint8Array(10))).toThrow(/not enough/);
+  });
+
+  it('makes the lab\'s hostile passwords: 64+ characters with quotes, a backslash, $, #, %, spaces and CJK', () => {
+    const pw = hostilePasswordFromBytes(Uint8Array.from({ length: 256 }, (_, i) => (i * 37) % 256));
+    expect([...pw].length).toBeGreaterThanOrEqual(64);
+    for (const c of ["'", '"', '\\', '$', '#', '%', ' ', '密', '`']) expect(pw).toContain(c);
+    expect(pw).not.toMatch(/[\r\n]/);
   });
 
   it('detects prefix overlap', () => {

@@ -28,8 +28,8 @@ describe('plan for up', () => {
 
   it('carries no secret value, only placeholders', () => {
     const text = JSON.stringify(plan);
-    expect(text).toContain('{{secret:redis_password}}');
-    expect(text).toContain('{{secret:mysql_app_password}}');
+    expect(text).toContain('{{secret:redis_password:redis}}');
+    expect(text).toContain('{{secret:mysql_app_password:sql}}');
   });
 
   it('critical path follows the longest chain', () => {

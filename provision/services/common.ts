@@ -1,4 +1,5 @@
 // Small pieces every service module uses.
+import { secretPlaceholder, type SecretSyntax } from '../executors/direct/secrets-fill.ts';
 import type { Action } from '../plan/types.ts';
 import { q } from '../plan/daemon-scripts.ts';
 
@@ -39,6 +40,10 @@ export function javaCommand(opts: {
     '-XX:+UseSerialGC',
     `-Djava.io.tmpdir=${q(opts.tmpDir)}`,
     '-Djava.net.preferIPv4Stack=true',
+    // A node's sshd gives no locale, and Java 17 then takes US-ASCII as the default charset: a password or a
+    // checkpoint name with CJK characters would turn into '?' wherever a library calls getBytes().
+    '-Dfile.encoding=UTF-8',
+    '-Dsun.jnu.encoding=UTF-8',
     ...(opts.flags ?? []),
     ...props,
     '-cp',
@@ -48,4 +53,5 @@ export function javaCommand(opts: {
   ].join(' ');
 }
 
-export const secretRef = (name: string) => `{{secret:${name}}}`;
+/** A secret's placeholder for the syntax it is written in (filled and encoded by the executor, secrets-fill.ts). */
+export const secretRef = (name: string, syntax: SecretSyntax = 'raw'): string => secretPlaceholder(name, syntax);

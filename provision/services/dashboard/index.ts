@@ -18,7 +18,7 @@ export function dashboardConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 
       listen: { host: bind === 'node' ? ctx.node.address : bind, port: ctx.spec.ports.http },
       refreshSec: Number(ctx.spec.settings.refreshSec ?? 30),
       access,
-      secrets: Object.fromEntries(names.map((n) => [n, secretRef(n)])),
+      secrets: Object.fromEntries(names.map((n) => [n, secretRef(n, 'json')])),
       build: ctx.spec.version,
     },
     null,

@@ -1,5 +1,6 @@
 // MariaDB (MySQL protocol) from Debian's package, one server per shard node, data under the node's base dir.
 import type { ServiceModule } from '../types.ts';
+import type { Inventory } from '../../inventory/types.ts';
 import { render } from '../render.ts';
 import { aptInstall, secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
@@ -8,6 +9,11 @@ const ident = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
 /** Longer than any pause inside a pipeline transaction, shorter than InnoDB's 50 s lock wait. */
 export const IDLE_WRITE_TIMEOUT_SEC = 30;
+
+/** 1 when MyCat fronts the shards (it upper-cases table names in DDL, not in DML); 0 otherwise (MariaDB's default). */
+export function lowerCaseTableNames(inv: Inventory): 0 | 1 {
+  return inv.services.proxy?.settings.engine === 'mycat' ? 1 : 0;
+}
 
 export const mariadb: ServiceModule = {
   name: 'mariadb',
@@ -37,14 +43,15 @@ export const mariadb: ServiceModule = {
     return out;
   },
   install: () => aptInstall(['mariadb-server', 'mariadb-client']),
-  daemon({ node, home, spec }) {
+  daemon({ node, home, spec, inventory }) {
     const cnf = `${home}/conf/my.cnf`;
+    const lctn = lowerCaseTableNames(inventory);
     const socket = `${home}/run/mariadb.sock`;
     const db = String(spec.settings.database);
     const user = String(spec.settings.appUser);
-    const pw = secretRef(spec.secrets.appPassword);
-    const rootPw = spec.secrets.rootPassword ? secretRef(spec.secrets.rootPassword) : null;
-    const readPw = spec.secrets.readPassword ? secretRef(spec.secrets.readPassword) : null;
+    const pw = secretRef(spec.secrets.appPassword, 'sql');
+    const rootPw = spec.secrets.rootPassword ? secretRef(spec.secrets.rootPassword, 'sql') : null;
+    const readPw = spec.secrets.readPassword ? secretRef(spec.secrets.readPassword, 'sql') : null;
     const readUser = String(spec.settings.readUser ?? 'etc_ro');
     // Applied after every (re)start: idempotent, and a changed password in the inventory takes effect.
     const initSql = [
@@ -68,6 +75,7 @@ export const mariadb: ServiceModule = {
             node: node.name, dataDir: `${home}/data`, socket, runDir: `${home}/run`, tmpDir: `${home}/tmp`, address: node.address,
             port: spec.ports.mysql, logDir: `${home}/logs`, bufferPool: String(spec.settings.bufferPool ?? '64M'),
             idleWriteTimeout: String(spec.settings.idleWriteTimeoutSec ?? IDLE_WRITE_TIMEOUT_SEC),
+            lowerCaseTableNames: lctn,
           }),
         },
         { path: `${home}/conf/init.sql`, mode: 0o600, content: initSql + '\n' },
@@ -75,7 +83,13 @@ export const mariadb: ServiceModule = {
       command: `/usr/sbin/mariadbd --defaults-file=${q(cnf)}`,
       // A first install that fails half-way (seen once under load) is wiped and tried again; the error lines
       // come first in the message because install-db's own tail is a generic help text.
+      // lower_case_table_names is fixed when the data directory is made: one made with the other value is
+      // refused (tables named in the other case would vanish), never converted.
       prestart: `mkdir -p ${q(`${home}/tmp`)}
+made=$(cat ${q(`${home}/data/etclab-lower-case-table-names`)} 2>/dev/null || echo 0)
+if [ -d ${q(`${home}/data/mysql`)} ] && [ "$made" != ${lctn} ]; then
+  echo "the data directory ${home}/data was made with lower_case_table_names=$made; ${lctn === 1 ? 'MyCat (services.proxy.settings.engine: mycat) needs 1' : 'this inventory needs 0'}. It cannot be changed on existing tables: etclab down --purge (removes the data) and up again, or restore the other engine." >&2; exit 1
+fi
 if [ ! -d ${q(`${home}/data/mysql`)} ]; then
   echo "initialising the data directory (first start only)"
   init_db() { rm -rf ${q(`${home}/data`)}; mkdir -p ${q(`${home}/data`)}; mariadb-install-db --defaults-file=${q(cnf)} --auth-root-authentication-method=socket --skip-test-db > ${q(`${home}/logs/install-db.log`)} 2>&1; }
@@ -83,6 +97,7 @@ if [ ! -d ${q(`${home}/data/mysql`)} ]; then
     grep -i -m10 error ${q(`${home}/logs/install-db.log`)}; tail -n 30 ${q(`${home}/logs/install-db.log`)}
     # A half-made data directory would pass for an initialised one next time: leave none behind.
     rm -rf ${q(`${home}/data`)}; exit 1; }
+  echo ${lctn} > ${q(`${home}/data/etclab-lower-case-table-names`)}
 fi`,
       poststart: `for i in $(seq 1 150); do [ -S ${q(socket)} ] && mariadb --defaults-file=${q(cnf)} -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
 mariadb --defaults-file=${q(cnf)} -uroot < ${q(`${home}/conf/init.sql`)} || { echo "could not create database ${db} / user ${user}"; tail -n 20 ${q(`${home}/logs/mariadb.err`)}; exit 1; }`,

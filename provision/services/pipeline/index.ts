@@ -36,8 +36,8 @@ export function pipelineConfig(ctx: Pick<DaemonContext, 'inventory' | 'spec' | '
     },
     flowFinalMs: Number(spec.settings.flowFinalMin ?? 5) * 60_000,
     brokers: kafkaBrokers(inv),
-    mysql: { host: app.host, port: app.port, user: app.user, password: secretRef(app.passwordSecret), database: app.database },
-    redis: { host: redis.host, port: redis.port, ...(redis.passwordSecret ? { password: secretRef(redis.passwordSecret) } : {}) },
+    mysql: { host: app.host, port: app.port, user: app.user, password: secretRef(app.passwordSecret, 'json'), database: app.database },
+    redis: { host: redis.host, port: redis.port, ...(redis.passwordSecret ? { password: secretRef(redis.passwordSecret, 'json') } : {}) },
     hbase: { thrift: hbaseThrift(inv), admin: hbaseAdmin(inv) },
     status: { host: node.address, port: role === 'warner' ? spec.ports.warnerStatus : spec.ports.status },
     // Not read by the consumer: a new build changes this file, so `up` restarts the consumer on it.

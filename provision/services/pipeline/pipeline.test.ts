@@ -15,8 +15,8 @@ describe('pipeline module', () => {
       role: 'consumer', partitions: 3, flowDetector: 'ewma', clones: { gapMs: 600_000, outOfOrdernessMs: 7 * 86_400_000 }, flowFinalMs: 300_000,
       topic: 'etc_traffic_data', group: 'etc_pipeline', chunk: 2000,
       brokers: ['10.213.7.11:9092', '10.213.7.12:9092', '10.213.7.13:9092'],
-      mysql: { host: '10.213.7.11', port: 8066, user: 'etc', password: '{{secret:mysql_app_password}}', database: 'etc' },
-      redis: { host: '10.213.7.11', port: 6379, password: '{{secret:redis_password}}' },
+      mysql: { host: '10.213.7.11', port: 8066, user: 'etc', password: '{{secret:mysql_app_password:json}}', database: 'etc' },
+      redis: { host: '10.213.7.11', port: 6379, password: '{{secret:redis_password:json}}' },
       hbase: { thrift: { host: '10.213.7.11', port: 8085 }, admin: { host: '10.213.7.11', port: 9090 } },
       status: { host: '10.213.7.12', port: 9470 },
     });

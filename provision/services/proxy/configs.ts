@@ -1,5 +1,6 @@
 // Renders the proxy's config files for either engine from one description of the shards, so the logical
 // schema (database, tables, sharding column, shard order) cannot drift between ShardingSphere and MyCat.
+import { secretRef } from '../common.ts';
 import { render } from '../render.ts';
 import { SHARD_COLUMN, TABLES, broadcastTables, shardedTables } from '../../../pipeline/contract/mysql-schema.ts';
 
@@ -18,8 +19,8 @@ export interface ProxyLayout {
   /** Logical database clients see; also the database name on every shard. */
   database: string;
   appUser: string;
-  /** `{{secret:NAME}}` placeholder, resolved by the executor when the 0600 file is written. */
-  appPassword: string;
+  /** The NAME of the app password's secret: each file writes its placeholder in its own syntax. */
+  appPasswordSecret: string;
   shards: Shard[];
 }
 
@@ -45,7 +46,7 @@ export function renderShardingSphere(l: ProxyLayout): RenderedFile[] {
   ${dsName(i)}:
     url: ${jdbcUrl(s, l.database)}
     username: ${l.appUser}
-    password: '${l.appPassword}'
+    password: '${secretRef(l.appPasswordSecret, 'yaml-sq')}'
     connectionTimeoutMilliseconds: 10000
     idleTimeoutMilliseconds: 60000
     maxLifetimeMilliseconds: 1800000
@@ -68,7 +69,7 @@ export function renderShardingSphere(l: ProxyLayout): RenderedFile[] {
     version: l.version,
     registryDir: `${l.home}/data/registry`,
     appUser: l.appUser,
-    appPassword: l.appPassword,
+    appPassword: secretRef(l.appPasswordSecret, 'yaml-sq'),
     database: l.database,
     shardCount: l.shards.length,
     dataSources,
@@ -101,7 +102,7 @@ export function renderMycat(l: ProxyLayout, opts: { managerPort: number; process
       (s, i) => `  <!-- shard ${i}: MariaDB on ${s.node} -->
   <dataHost name="shard${i}" maxCon="100" minCon="2" balance="0" writeType="0" dbType="mysql" dbDriver="native" switchType="-1" slaveThreshold="100">
     <heartbeat>select 1</heartbeat>
-    <writeHost host="shard${i}w" url="${s.host}:${s.port}" user="${xmlAttr(l.appUser)}" password="${l.appPassword.startsWith('{{secret:') ? l.appPassword : xmlAttr(l.appPassword)}"/>
+    <writeHost host="shard${i}w" url="${s.host}:${s.port}" user="${xmlAttr(l.appUser)}" password="${secretRef(l.appPasswordSecret, 'xml')}"/>
   </dataHost>`,
     )
     .join('\n');
@@ -111,7 +112,7 @@ export function renderMycat(l: ProxyLayout, opts: { managerPort: number; process
     managerPort: opts.managerPort,
     processors: opts.processors,
     appUser: xmlAttr(l.appUser),
-    appPassword: l.appPassword,
+    appPassword: secretRef(l.appPasswordSecret, 'xml'),
     database: xmlAttr(l.database),
     shardCount: l.shards.length,
     shardColumn: SHARD_COLUMN,

@@ -54,7 +54,7 @@ function layoutFor(ctx: Pick<DaemonContext, 'inventory' | 'spec' | 'node' | 'hom
     version: ctx.spec.version,
     database: String(ctx.spec.settings.database ?? database),
     appUser,
-    appPassword: secretRef(ctx.spec.secrets.appPassword),
+    appPasswordSecret: ctx.spec.secrets.appPassword!,
     shards,
   };
 }

@@ -45,7 +45,7 @@ describe('proxy module (ShardingSphere, lab default)', () => {
     expect(d.command).toContain("-cp '/opt/etclab/proxy/conf:/opt/etclab/proxy:/opt/etclab/artifacts/proxy-5.1.0/lib/*'");
     expect(d.command).not.toContain('secret');
     for (const name of ['server.yaml', 'config-etc.yaml']) {
-      expect(file(d, name).content).toContain('{{secret:mysql_app_password}}');
+      expect(file(d, name).content).toContain('{{secret:mysql_app_password:yaml-sq}}');
       expect(file(d, name).mode).toBe(0o600);
     }
     expect(d.ports).toEqual([8066]);
@@ -64,7 +64,7 @@ describe('proxy module (ShardingSphere, lab default)', () => {
     expect(rule.tables.etc_clone_alert.databaseStrategy.standard.shardingColumn).toBe('CLEAN_KKMC');
     expect(rule.shardingAlgorithms.checkpoint_hash_mod).toEqual({ type: 'HASH_MOD', props: { 'sharding-count': 3 } });
     const server = parse(file(d, 'server.yaml').content.replace(/!AUTHORITY/, ''));
-    expect(server.rules[0].users).toEqual(['etc@%:{{secret:mysql_app_password}}']);
+    expect(server.rules[0].users).toEqual(['etc@%:{{secret:mysql_app_password:yaml-sq}}']);
     expect(server.mode.repository.props.path).toBe('/opt/etclab/proxy/data/registry');
   });
 
@@ -108,7 +108,7 @@ describe('proxy module (user MyCat)', () => {
     expect(schema).toContain('<table name="etc_passage" dataNode="dn0,dn1,dn2" rule="etc_checkpoint_hash"/>');
     expect(schema).toContain('<table name="etc_flow_minute" dataNode="dn0,dn1,dn2" rule="etc_checkpoint_hash"/>');
     expect(schema).toContain('<table name="etc_offsets" dataNode="dn0,dn1,dn2" type="global"/>');
-    expect(schema).toMatch(/<dataHost name="shard2"[\s\S]*url="10\.213\.7\.13:3306" user="etc" password="\{\{secret:mysql_app_password\}\}"/);
+    expect(schema).toMatch(/<dataHost name="shard2"[\s\S]*url="10\.213\.7\.13:3306" user="etc" password="\{\{secret:mysql_app_password:xml\}\}"/);
     const rule = file(d, 'rule.xml').content;
     expect(rule).toContain('<columns>CLEAN_KKMC</columns>');
     expect(rule).toContain('class="io.mycat.route.function.PartitionByHashMod"');

@@ -40,10 +40,10 @@ export const redis: ServiceModule = {
             dataDir: `${home}/data`,
             logDir: `${home}/logs`,
             maxmemory: String(spec.settings.maxmemory ?? '256mb'),
-            passwordRef: secretRef(spec.secrets.password),
+            passwordRef: secretRef(spec.secrets.password, 'redis'),
             // The dashboard's user: read commands on the pipeline's keys only (an ACL, so a bug cannot write).
             readUser: spec.secrets.readPassword
-              ? `user ${String(spec.settings.readUser ?? 'etc_ro')} on >${secretRef(spec.secrets.readPassword)} resetkeys ~${REDIS_PROJECT}:* resetchannels -@all +@read +@connection`
+              ? `user ${String(spec.settings.readUser ?? 'etc_ro')} on ${secretRef(spec.secrets.readPassword, 'redis-acl')} resetkeys ~${REDIS_PROJECT}:* resetchannels -@all +@read +@connection`
               : '# no read-only user (secrets.readPassword not set)',
           }),
         },
