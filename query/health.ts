@@ -1,6 +1,6 @@
 // The big screen's health strip: each store's answer, the pipeline's consumers (lag, rates), Flink's jobs.
 import type { ReadAccess } from './access.ts';
-import type { Stores } from './stores.ts';
+import { reading, type StoreName, type Stores } from './stores.ts';
 import { groupView } from '../provision/services/pipeline/probe.ts';
 import { FlinkRest } from '../provision/services/flink/rest.ts';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,12 +14,21 @@ export interface Health {
   flink: { running: string[]; error?: string } | null;
 }
 
-async function check(fn: () => Promise<unknown>): Promise<{ ok: boolean; detail: string }> {
+/**
+ * One store's answer within 3 s. A failed or slow read drops that store's connection, so the next read opens a
+ * new one: a restarted Thrift server leaves the old connection hanging, never failing.
+ */
+async function check(stores: Stores, store: StoreName, fn: () => Promise<unknown>): Promise<{ ok: boolean; detail: string }> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await fn();
+    await reading(stores, store, () =>
+      Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3_000)))]),
+    );
     return { ok: true, detail: 'answers' };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -47,9 +56,9 @@ export function healthOf(access: ReadAccess, stores: Stores): () => Promise<Heal
   const produce = access.kafka ? produceRate(access.kafka) : async () => null;
   return async () => {
     const [mysql, redis, hbase, pipeline, flink, produced] = await Promise.all([
-      check(() => stores.shards('SELECT 1', [])),
-      check(async () => (await stores.redis()).ping()),
-      check(async () => (await stores.hbase()).getTableNames()),
+      check(stores, 'mysql', () => stores.shards('SELECT 1', [])),
+      check(stores, 'redis', async () => (await stores.redis()).ping()),
+      check(stores, 'hbase', async () => (await stores.hbase()).getTableNames()),
       access.consumers.length
         ? groupView(access.consumers.map((c) => ({ node: c.node, host: c.host, port: c.port }))).then((v) => ({
             consumers: v.consumers.length,

@@ -5,7 +5,8 @@ export async function probe(p: Probe): Promise<ProbeResult> {
   const url = `http://${String(p.host)}:${Number(p.port)}/api/health`;
   let h: { stores: Record<string, { ok: boolean; detail: string }> };
   try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    // The dashboard gives each store 3 s: 10 s is an answer or a hung dashboard.
+    const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     if (!r.ok) return { ok: false, detail: `${url}: HTTP ${r.status}` };
     h = (await r.json()) as typeof h;
   } catch (e) {
