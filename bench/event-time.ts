@@ -26,16 +26,10 @@ import { DEFAULT_GROUP } from '../pipeline/contract/index.ts';
 import { waitCaughtUp, labWarnings, reference } from '../test/pipeline-results.ts';
 import { kafkaPartition } from '../test/reference/etc-reference.ts';
 import { buildRunTable, DECEMBER, MULTI_DAY } from '../test/fixtures/run-tables.ts';
+import { openQueries } from '../ops/dashboard.ts';
+import { quantiles } from './quantiles.ts';
 
 const PARTITIONS = 3;
-
-function quantiles(xs: number[]): { p50: number; p95: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: q(0.5), p95: q(0.95), max: s.at(-1)! };
-}
-
-import { openQueries } from '../ops/dashboard.ts';
 
 export async function benchEventTime(): Promise<Record<string, number | string>> {
   if (process.getuid?.() !== 0) throw new Error('needs root for the lab (sudo npm run bench)');

@@ -20,6 +20,7 @@ import { expandInputs, DEFAULT_DATA_DIR } from '../pipeline/data/inputs.ts';
 import { FLINK_FLOW_TOPIC } from '../pipeline/contract/index.ts';
 import { cancelJob, runJob } from '../ops/flink.ts';
 import { Kafka, logLevel } from 'kafkajs';
+import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
 import { existsSync } from 'node:fs';
 import { cpuByService, cpuSpent } from './daemon-cpu.ts';
 import { serviceHome } from '../provision/plan/build.ts';
@@ -112,7 +113,7 @@ async function flinkLastOutput(brokers: string[], expected: number, timeoutMs: n
     const until = Date.now() + timeoutMs;
     let n = 0;
     while (Date.now() < until) {
-      n = (await admin.fetchTopicOffsets(FLINK_FLOW_TOPIC).catch(() => [])).reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
+      n = (await topicOffsets(admin, FLINK_FLOW_TOPIC).catch(() => [])).reduce((a, p) => a + p.high - p.low, 0);
       if (n >= expected) return Date.now();
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -4,6 +4,7 @@ import { reading, type StoreName, type Stores } from './stores.ts';
 import { groupView } from '../provision/services/pipeline/probe.ts';
 import { FlinkRest } from '../provision/services/flink/rest.ts';
 import { Kafka, logLevel } from 'kafkajs';
+import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
 
 export interface Health {
   at: number;
@@ -39,7 +40,7 @@ function produceRate(kafka: NonNullable<ReadAccess['kafka']>): () => Promise<Hea
     const admin = new Kafka({ brokers: kafka.brokers, clientId: 'etclab-dashboard', logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } }).admin();
     try {
       await admin.connect();
-      const n = (await admin.fetchTopicOffsets(kafka.topic)).reduce((a, p) => a + Number(p.high), 0);
+      const n = (await topicOffsets(admin, kafka.topic)).reduce((a, p) => a + p.high, 0);
       const at = Date.now();
       const ratePerSec = last && at > last.at ? Math.max(0, Math.round(((n - last.n) * 1000) / (at - last.at))) : null;
       last = { at, n };

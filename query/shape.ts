@@ -1,9 +1,8 @@
 // Rows out of the stores, shaped for the API and CSV: pure, tested without a network.
 import type { Row } from '../pipeline/hbase/model.ts';
-import { SEP } from '../pipeline/core/rowkey.ts';
+import { parseCheckpointIndexRowKey, parseMainRowKey } from '../pipeline/core/rowkey.ts';
 import { formatBeijingTime } from '../pipeline/core/beijing-time.ts';
 
-const TS_MAX = 9_999_999_999_999;
 const MIN = 60_000;
 
 export interface Passage {
@@ -23,16 +22,18 @@ const cell = (r: Row, c: string) => r.cells[`info:${c}`]?.toString('utf8') ?? ''
 
 /** etc_traffic: `<salt>|<plate>|<reverse ts>|<checkpoint>|<gcxh>`. */
 export function mainRowPassage(r: Row): Passage {
-  const [, plate, rev, checkpoint, gcxh] = r.row.toString('utf8').split(SEP);
-  const eventMs = TS_MAX - Number(rev);
-  return { gcxh: gcxh!, plate: plate!, checkpoint: checkpoint!, time: formatBeijingTime(eventMs), eventMs, direction: cell(r, 'FXLX'), vehicleType: cell(r, 'HPZL_LABEL'), boundary: cell(r, 'BOUNDARY_LEVEL') };
+  const k = parseMainRowKey(r.row.toString('utf8'));
+  return passage(r, k.gcxh, k.plate, k.checkpoint, k.eventTime);
 }
 
 /** etc_traffic_by_checkpoint: `<checkpoint>|<ts>|<gcxh>`, the plate and a few columns in its cells. */
 export function indexRowPassage(r: Row): Passage {
-  const [checkpoint, ts, gcxh] = r.row.toString('utf8').split(SEP);
-  const eventMs = Number(ts);
-  return { gcxh: gcxh!, plate: cell(r, 'HPHM'), checkpoint: checkpoint!, time: formatBeijingTime(eventMs), eventMs, direction: cell(r, 'FXLX'), vehicleType: cell(r, 'HPZL_LABEL'), boundary: cell(r, 'BOUNDARY_LEVEL') };
+  const k = parseCheckpointIndexRowKey(r.row.toString('utf8'));
+  return passage(r, k.gcxh, cell(r, 'HPHM'), k.checkpoint, k.eventTime);
+}
+
+function passage(r: Row, gcxh: string, plate: string, checkpoint: string, eventMs: number): Passage {
+  return { gcxh, plate, checkpoint, time: formatBeijingTime(eventMs), eventMs, direction: cell(r, 'FXLX'), vehicleType: cell(r, 'HPZL_LABEL'), boundary: cell(r, 'BOUNDARY_LEVEL') };
 }
 
 /** Newest first; passages of the same millisecond by GCXH descending. */

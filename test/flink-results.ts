@@ -1,16 +1,17 @@
 // What the ETC job template (jobs/flink) wrote to its Kafka topics, read back as the offline reference is
 // shaped (test/reference): flow per "checkpoint\0minute", clone pairs as "earlier GCXH|later GCXH".
 import { Kafka, logLevel } from 'kafkajs';
+import { topicOffsets } from '../pipeline/kafka/topic-offsets.ts';
 
-/** Every message value of the topic from `from` (partition → offset; default the beginning) to its end now. */
-export async function readTopic(brokers: string[], topic: string, from: Map<number, string> = new Map()): Promise<string[]> {
+/** Every message value of the topic, partition by partition in offset order, up to its end now. */
+export async function readTopic(brokers: string[], topic: string): Promise<string[]> {
   const kafka = new Kafka({ brokers, clientId: 'etclab-test-reader', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   // The job creates its topics with its first output (auto-create): none yet is nothing to read.
-  const ends = await (async () => ((await admin.listTopics()).includes(topic) ? admin.fetchTopicOffsets(topic) : []))().finally(() => admin.disconnect());
-  const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(from.get(e.partition) ?? e.low)).map((e) => [e.partition, BigInt(e.high)]));
-  const values: Array<[number, bigint, string]> = [];
+  const ends = await (async () => ((await admin.listTopics()).includes(topic) ? topicOffsets(admin, topic) : []))().finally(() => admin.disconnect());
+  const pending = new Map(ends.filter((e) => e.high > e.low).map((e) => [e.partition, e.high]));
+  const values: Array<[number, number, string]> = [];
   if (!pending.size) return [];
   const consumer = kafka.consumer({ groupId: `etclab-test-${process.pid}-${Date.now()}` });
   await consumer.connect();
@@ -21,34 +22,17 @@ export async function readTopic(brokers: string[], topic: string, from: Map<numb
       eachMessage: async ({ partition, message }) => {
         const end = pending.get(partition);
         if (end === undefined) return;
-        if (BigInt(message.offset) >= BigInt(from.get(partition) ?? 0)) values.push([partition, BigInt(message.offset), message.value?.toString('utf8') ?? '']);
-        if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
+        const offset = Number(message.offset);
+        values.push([partition, offset, message.value?.toString('utf8') ?? '']);
+        if (offset + 1 >= end) pending.delete(partition);
         if (!pending.size) {
           clearTimeout(timer);
           resolve();
         }
       },
     }).catch(reject);
-    // Start every partition at `from` rather than at the beginning.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of from) consumer.seek({ topic, partition, offset });
-    });
   }).finally(() => consumer.disconnect());
-  return values.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map((v) => v[2]);
-}
-
-/** The topic's end offsets now, to read only what comes after. */
-export async function topicEnds(brokers: string[], topic: string): Promise<Map<number, string>> {
-  const kafka = new Kafka({ brokers, clientId: 'etclab-test-reader', logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((e) => [e.partition, e.high]));
-  } catch {
-    return new Map();
-  } finally {
-    await admin.disconnect();
-  }
+  return values.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((v) => v[2]);
 }
 
 /** The job's flow lines → "checkpoint\0minute" → count; a key written twice (a restart) keeps its newest. */

@@ -1,6 +1,7 @@
 // The jobs view's table: name, state, uptime, parallelism, last checkpoint, id — cells only, no Ink.
 import type { JobView } from '../actions.ts';
 import type { Column } from './table-layout.ts';
+import { formatUptime } from '../../provision/status/status.ts';
 
 export const JOB_COLUMNS: Column[] = [
   { header: 'NAME', min: 10, max: 40, flex: true },
@@ -11,11 +12,8 @@ export const JOB_COLUMNS: Column[] = [
   { header: 'JOB ID', min: 8, max: 32 },
 ];
 
-export function age(ms: number): string {
-  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
-  return `${Math.floor(ms / 3_600_000)}h${String(Math.floor((ms % 3_600_000) / 60_000)).padStart(2, '0')}m`;
-}
+// The status table's uptime format, for job uptime and checkpoint age alike.
+const age = (ms: number) => formatUptime(Math.max(0, Math.round(ms / 1000)));
 
 export function jobCells(j: JobView, now: number): string[] {
   const checkpoint = j.lastCheckpointAt === null ? (j.state === 'RUNNING' ? 'none yet' : '-') : `${age(now - j.lastCheckpointAt)} ago`;

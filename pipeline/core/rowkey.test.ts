@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkpointIndexRowKey,
+  parseCheckpointIndexRowKey,
+  parseMainRowKey,
   checkpointRange,
   checkpointSplitKeys,
   fnv1a32,
@@ -165,5 +167,14 @@ describe.skipIf(!HAS_DATA)(HAS_DATA ? 'rowkey on the real data' : `rowkey on the
       expect(new Set(rows.map((x) => x.gcxh))).toEqual(new Set(want.map((x) => x.gcxh)));
       for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.eventTime).toBeLessThanOrEqual(rows[i]!.eventTime);
     }
+  });
+});
+
+describe('row keys read back', () => {
+  it('both keys give back the passage they were made from', () => {
+    const p = { plate: '苏C08***', checkpoint: 'G3-K731-省际卡口', eventTime: Date.parse('2024-01-08T10:00:07+08:00'), gcxh: 'G320300109098911654' };
+    expect(parseMainRowKey(mainRowKey(p))).toEqual(p);
+    const { plate: _plate, ...rest } = p;
+    expect(parseCheckpointIndexRowKey(checkpointIndexRowKey(p))).toEqual(rest);
   });
 });

@@ -86,6 +86,18 @@ export function checkpointIndexRowKey(p: RowKeyInput): string {
   return [component('checkpoint', p.checkpoint), ts13(p.eventTime, 'eventTime'), component('gcxh', p.gcxh)].join(SEP);
 }
 
+/** A main-table row key back into its parts (the inverse of mainRowKey, salt dropped). */
+export function parseMainRowKey(key: string): RowKeyInput {
+  const [, plate, rev, checkpoint, gcxh] = key.split(SEP);
+  return { plate: plate!, checkpoint: checkpoint!, eventTime: TS_MAX - Number(rev), gcxh: gcxh! };
+}
+
+/** An index-table row key back into its parts (the plate is in the row's cells, not its key). */
+export function parseCheckpointIndexRowKey(key: string): Omit<RowKeyInput, 'plate'> {
+  const [checkpoint, ts, gcxh] = key.split(SEP);
+  return { checkpoint: checkpoint!, eventTime: Number(ts), gcxh: gcxh! };
+}
+
 /** N regions → the N−1 split points "01".."N-1" (region 0 holds salt "00"). */
 export function splitKeys(n = DEFAULT_SALT_BUCKETS): string[] {
   checkBuckets(n);

@@ -47,7 +47,12 @@ describe('daemon liveness by identity', () => {
     expect(start).toMatch(/ETCLAB_CHANGED started svc \(pid \d+\)/);
     const pid = Number(readFileSync(p.pid, 'utf8'));
     expect(readFileSync(p.pidStart, 'utf8').trim()).toMatch(/^\d+$/);
-    expect(parseInspect(bash(inspectScript([{ key: 'svc', role: 'svc', home }]))).get('svc')!.alive).toBe(true);
+    // One status script for several daemons: ours is alive, a reused pid beside it is not.
+    const other = daemonPaths(home, 'other');
+    writeFileSync(other.pid, `${bystander.pid}\n`);
+    writeFileSync(other.pidStart, '12345\n');
+    const both = parseInspect(bash(inspectScript([{ key: 'svc', role: 'svc', home }, { key: 'other', role: 'other', home }])));
+    expect([both.get('svc')!.alive, both.get('other')!.alive]).toEqual([true, false]);
     expect(bash(startScript('svc', home, { command: 'sleep 120', ports: [], stopGraceSec: 2 } as never))).toMatch(/ETCLAB_UNCHANGED svc already running/);
     expect(bash(stopScript('svc', home, 2))).toMatch(/ETCLAB_CHANGED stopped svc/);
     expect(alive(pid)).toBe(false);

@@ -37,18 +37,17 @@ export function daemonPaths(home: string, role: string): DaemonPaths {
 const startOf = `startof() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }`;
 
 /**
- * ours PID: that pid is the process etclab started — running, not a zombie (a killed daemon lingers as one
- * until reaped, and kill -0 still succeeds on it), and with the start time recorded at start. A pid file from
- * before start times were recorded is trusted as it was.
+ * ours PID STARTFILE: that pid is the process etclab started — running, not a zombie (a killed daemon lingers
+ * as one until reaped, and kill -0 still succeeds on it), and with the start time recorded in STARTFILE. A pid
+ * file from before start times were recorded is trusted as it was. Defined once per script.
  */
-const oursFn = (p: DaemonPaths) =>
-  `${startOf}
-ours() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [ -n "$st" ] && [ "\${st#Z}" = "$st" ] || return 1; [ ! -s ${q(p.pidStart)} ] || [ "$(startof "$1")" = "$(cat ${q(p.pidStart)})" ]; }`;
+const oursFn = `${startOf}
+ours() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [ -n "$st" ] && [ "\${st#Z}" = "$st" ] || return 1; [ ! -s "$2" ] || [ "$(startof "$1")" = "$(cat "$2")" ]; }`;
 
 // alive: the pid file names our process. A pid now held by another process is reported, never signalled.
 const aliveFn = (p: DaemonPaths) =>
-  `${oursFn(p)}
-alive() { [ -s ${q(p.pid)} ] || return 1; local pid; pid=$(cat ${q(p.pid)}); ours "$pid" && return 0
+  `${oursFn}
+alive() { [ -s ${q(p.pid)} ] || return 1; local pid; pid=$(cat ${q(p.pid)}); ours "$pid" ${q(p.pidStart)} && return 0
   if ps -p "$pid" >/dev/null 2>&1; then echo "stale pid file ${p.pid}: pid $pid is now another process ($(ps -o comm= -p "$pid")), left alone"; fi
   rm -f ${q(p.pid)} ${q(p.pidStart)}; return 1; }`;
 
@@ -116,13 +115,12 @@ echo "ETCLAB_CHANGED stopped ${role}"
 export function inspectScript(daemons: Array<{ key: string; role: string; home: string }>): string {
   const lines = daemons.map(({ key, role, home }) => {
     const p = daemonPaths(home, role);
-    return `${oursFn(p)}
-pid=$(cat ${q(p.pid)} 2>/dev/null || echo -); a=0; up=-
-if [ "$pid" != - ] && ours "$pid"; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
+    return `pid=$(cat ${q(p.pid)} 2>/dev/null || echo -); a=0; up=-
+if [ "$pid" != - ] && ours "$pid" ${q(p.pidStart)}; then a=1; up=$(ps -o etimes= -p "$pid" | tr -d ' '); fi
 cs=$(cat ${q(p.configDigest)} 2>/dev/null | cut -c1-64); ss_=$(cat ${q(p.startedDigest)} 2>/dev/null | cut -c1-64)
 echo ${q(key)} "$pid" "$a" "$up" "\${cs:--}" "\${ss_:--}"`;
   });
-  return `set -u\n${lines.join('\n')}\n`;
+  return `set -u\n${oursFn}\n${lines.join('\n')}\n`;
 }
 
 export interface InspectedDaemon {
