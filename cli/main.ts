@@ -11,6 +11,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   lab: () => import('./commands/lab.ts').then((m) => m.registerLabCommands),
   plan: () => import('./commands/plan.ts').then((m) => m.registerPlanCommand),
+  ports: () => import('./commands/ports.ts').then((m) => m.registerPortsCommand),
   ...Object.fromEntries(['up', 'down', 'start', 'stop', 'restart', 'status'].map((c) => [c, () => import('./commands/cluster.ts').then((m) => m.registerClusterCommands)])),
   data: () => import('./commands/data.ts').then((m) => m.registerDataCommands),
   replay: () => import('./commands/replay.ts').then((m) => m.registerReplayCommands),

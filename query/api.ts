@@ -1,11 +1,13 @@
 // The JSON API: one handler per route, parameters checked by query/params.ts, results from query/reads.ts.
-// A bad parameter is a 400 naming it; a store that does not answer is a 503 naming the store.
+// A bad parameter is a 400 naming it; a store that does not answer is a 503 naming the store and the error's
+// class (pipeline/core/error-class.ts): the driver's text names hosts and users, so it goes to `log` only.
 import * as P from './params.ts';
 import { ParamError } from './params.ts';
 import { StoreDown, type Stores } from './stores.ts';
 import { checkpointAggregate, checkpointPassages, cloneAlerts, flowWarnings, overview, platePassages, recentFlow } from './reads.ts';
 import { PASSAGE_COLUMNS } from './shape.ts';
 import type { Health } from './health.ts';
+import { classifyError } from '../pipeline/core/error-class.ts';
 
 export interface ApiResult {
   status: number;
@@ -14,10 +16,15 @@ export interface ApiResult {
   csv?: { columns: string[]; rows: Array<Record<string, unknown>>; file: string };
 }
 
+/** Where the raw text of a store's failure goes: the dashboard's log, the terminal of `etclab query`. */
+export type ErrorLog = (line: string) => void;
+
 export interface ApiContext {
   stores: Stores;
   health: () => Promise<Health>;
   refreshSec: number;
+  /** Default: stderr. */
+  log?: ErrorLog;
 }
 
 type Handler = (q: URLSearchParams, ctx: ApiContext, path: string[]) => Promise<ApiResult>;
@@ -101,7 +108,11 @@ export async function handleApi(pathname: string, q: URLSearchParams, ctx: ApiCo
     } catch (e) {
       if (e instanceof ParamError) return { status: 400, body: { error: e.message, param: e.param } };
       if (e instanceof RangeError) return { status: 400, body: { error: e.message } };
-      if (e instanceof StoreDown) return { status: 503, body: { error: e.message, store: e.store } };
+      if (e instanceof StoreDown) {
+        const cls = classifyError(e);
+        (ctx.log ?? console.error)(`${pathname}: ${e.message}`);
+        return { status: 503, body: { error: `${e.store} unavailable: ${cls}`, store: e.store, class: cls } };
+      }
       throw e;
     }
   }

@@ -1,15 +1,16 @@
-// Connections to the stores, opened on first use and kept; each failure names its store, so the API can
-// answer 503 "redis does not answer" instead of a stack trace.
+// Connections to the stores, opened on first use and kept; each failure names its store and keeps the driver's
+// error as its cause, so the API can answer 503 with the store and the error's class (never its text).
 import mysql, { type Pool } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { connect, type HBaseThrift } from '../pipeline/hbase/client.ts';
 import type { ReadAccess } from './access.ts';
+import { messageOf } from '../pipeline/core/error-class.ts';
 
 export type StoreName = 'mysql' | 'redis' | 'hbase';
 
 export class StoreDown extends Error {
-  constructor(readonly store: StoreName, detail: string) {
-    super(`${store} does not answer: ${detail}`);
+  constructor(readonly store: StoreName, detail: string, cause?: unknown) {
+    super(`${store} does not answer: ${detail}`, { cause });
   }
 }
 
@@ -20,19 +21,25 @@ export interface Stores {
   hbase(): Promise<HBaseThrift>;
   /** Forgets a connection that failed, so the next read opens a new one. */
   drop(store: StoreName): void;
+  /** What the store's connection last reported by event: a refused AUTH reaches ioredis' callers only as "Stream isn't writeable". */
+  trouble(store: StoreName): unknown;
   close(): Promise<void>;
 }
 
 const TIMEOUT_MS = 5_000;
+const TROUBLE_MS = 10_000;
 
 export function openStores(access: ReadAccess, secret: (name: string) => Promise<string>): Stores {
   let pools: Promise<Pool[]> | null = null;
   let redis: Promise<Redis> | null = null;
   let hbase: Promise<HBaseThrift> | null = null;
+  // ioredis reports a refused AUTH only as an event (then 'ready', then close): kept a while to explain the
+  // failures that follow it, which say only "Stream isn't writeable".
+  let redisTrouble: { e: unknown; at: number } | null = null;
   const fail = (store: StoreName) => (e: unknown): never => {
-    throw e instanceof StoreDown ? e : new StoreDown(store, (e as Error).message);
+    throw storeDown(self, store, e);
   };
-  return {
+  const self: Stores = {
     async shards<T>(sql: string, params: unknown[]): Promise<T[]> {
       pools ??= Promise.all(
         access.shards.map(async (s) =>
@@ -41,7 +48,7 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
       );
       const ps = await pools;
       const per = await Promise.all(
-        ps.map((p, i) => p.query({ sql, values: params, timeout: 10_000 }).then(([rows]) => rows as T[], (e: Error) => fail('mysql')(new Error(`shard ${access.shards[i]!.node}: ${e.message}`)))),
+        ps.map((p, i) => p.query({ sql, values: params, timeout: 10_000 }).then(([rows]) => rows as T[], (e: Error) => fail('mysql')(new Error(`shard ${access.shards[i]!.node}: ${e.message}`, { cause: e })))),
       );
       return per.flat();
     },
@@ -53,7 +60,7 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
           // The ready check runs INFO, which the read-only user may not.
           enableReadyCheck: false,
         });
-        r.on('error', () => {});
+        r.on('error', (e) => void (redisTrouble = { e, at: Date.now() }));
         await r.connect();
         return r;
       })().catch((e) => {
@@ -61,7 +68,7 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
         return fail('redis')(e);
       });
       const r = await redis;
-      if (r.status !== 'ready') throw new StoreDown('redis', `connection ${r.status}`);
+      if (r.status !== 'ready') throw storeDown(self, 'redis', new Error(`not connected (${r.status})`));
       return r;
     },
     async hbase() {
@@ -71,6 +78,9 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
       });
       return hbase;
     },
+    trouble(store) {
+      return store === 'redis' && redisTrouble && Date.now() - redisTrouble.at < TROUBLE_MS ? redisTrouble.e : null;
+    },
     drop(store) {
       if (store === 'hbase') void hbase?.then((h) => h.close(), () => {}), (hbase = null);
       if (store === 'redis') void redis?.then((r) => r.disconnect(), () => {}), (redis = null);
@@ -79,6 +89,15 @@ export function openStores(access: ReadAccess, secret: (name: string) => Promise
       await Promise.allSettled([pools?.then((ps) => Promise.all(ps.map((p) => p.end()))), redis?.then((r) => r.disconnect()), hbase?.then((h) => h.close())]);
     },
   };
+  return self;
+}
+
+/** The error as StoreDown of `store`, with what the connection reported by event as a second cause. */
+function storeDown(stores: Stores, store: StoreName, e: unknown): StoreDown {
+  if (e instanceof StoreDown) return e;
+  const t = stores.trouble(store);
+  if (!t || t === e) return new StoreDown(store, messageOf(e), e);
+  return new StoreDown(store, `${messageOf(e)} (the connection reported: ${messageOf(t)})`, new AggregateError([e, t], messageOf(e)));
 }
 
 /** Runs a store read; an error from it becomes StoreDown naming the store, and its connection is dropped. */
@@ -86,8 +105,8 @@ export async function reading<T>(stores: Stores, store: StoreName, fn: () => Pro
   try {
     return await fn();
   } catch (e) {
+    const down = storeDown(stores, store, e);
     stores.drop(store);
-    if (e instanceof StoreDown) throw e;
-    throw new StoreDown(store, (e as Error).message);
+    throw down;
   }
 }

@@ -37,7 +37,11 @@ export function createDashboardServer(ctx: ApiContext): Server {
   const root = publicDir();
   const echarts = echartsFile(root);
   return createServer((req, res) => {
-    void serve(req, res, ctx, root, echarts).catch((e: Error) => send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: e.message })));
+    // A failure nobody expected may quote a driver (hosts, users, SQL): its text goes to the log, not to the client.
+    void serve(req, res, ctx, root, echarts).catch((e: Error) => {
+      (ctx.log ?? console.error)(`${req.url ?? ''}: ${e.stack ?? e.message}`);
+      send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'internal', class: 'internal' }));
+    });
   });
 }
 

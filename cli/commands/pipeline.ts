@@ -2,7 +2,7 @@
 // topic), over the same plan and executor as `etclab start|stop pipeline`.
 import type { Command } from 'commander';
 import type { Inventory } from '../../provision/inventory/types.ts';
-import { groupView, type ConsumerEndpoint, type GroupView } from '../../provision/services/pipeline/probe.ts';
+import { groupView, retryingOn, type ConsumerEndpoint, type GroupView } from '../../provision/services/pipeline/probe.ts';
 import { consumerStatusEndpoints, pipelineGroup, pipelineTopic } from '../../provision/services/pipeline/endpoints.ts';
 import { loadClusterInventory, splitList, UserError } from '../context.ts';
 import { runOperationCommand } from './cluster.ts';
@@ -18,7 +18,7 @@ export function formatGroupView(v: GroupView, group: string, topic: string): str
     const s = c.status;
     rows.push(
       s
-        ? [c.node, String(s.state), `[${(s.partitions as number[]).join(',')}]`, String(s.records), String(s.rate), String(s.lag), s.lastError ? `retrying: ${String(s.lastError)}` : '']
+        ? [c.node, String(s.state), `[${(s.partitions as number[]).join(',')}]`, String(s.records), String(s.rate), String(s.lag), retryingOn(s) ? `retrying: ${retryingOn(s)}` : '']
         : [c.node, 'down', '-', '-', '-', '-', c.error ?? ''],
     );
   }

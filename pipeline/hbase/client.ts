@@ -80,7 +80,7 @@ function openLink(service: any, ep: Endpoint, timeoutMs: number): Promise<Link> 
     const errors: Error[] = [];
     const early = (err: Error) => {
       connection.end();
-      reject(new Error(`HBase thrift ${ep.host}:${ep.port}: ${err.message}`));
+      reject(new Error(`HBase thrift ${ep.host}:${ep.port}: ${err.message}`, { cause: err }));
     };
     connection.once('error', early);
     connection.once('connect', () => {
@@ -132,7 +132,7 @@ export class HBaseThrift {
       return await Promise.race([run(), timeout]);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('HBase thrift')) throw err;
-      throw new Error(`HBase thrift ${this.where}: ${what}: ${describe(err)}`);
+      throw new Error(`HBase thrift ${this.where}: ${what}: ${describe(err)}`, { cause: err });
     } finally {
       clearTimeout(timer);
     }

@@ -14,6 +14,7 @@ import { PartitionClones, type DetectorMark } from '../core/partition-clones.ts'
 import type { ConsumerStatus } from './status-server.ts';
 import { topicOffsets } from '../kafka/topic-offsets.ts';
 import { splitFetch, type Stand } from '../core/fetch-split.ts';
+import { inStore, summarize, type ErrorSummary } from '../core/error-class.ts';
 
 export { DEFAULT_GROUP } from '../contract/index.ts';
 
@@ -86,7 +87,7 @@ export class PipelineConsumer {
   private started = Date.now();
   private assigned: number[] = [];
   private joined = false;
-  private lastError: string | null = null;
+  private lastError: ErrorSummary | null = null;
   /** (time, records) samples for the recent rate. */
   private samples: Array<[number, number]> = [];
 
@@ -194,7 +195,11 @@ export class PipelineConsumer {
   /** min(MySQL, Redis) so a store that is behind catches up; HBase is idempotent and needs no marker. */
   private async loadPositions(partitions: number[]): Promise<Map<number, Position>> {
     const { o } = this;
-    const [mysql, redis, low] = await Promise.all([o.mysql.storedPositions(o.group, o.topic), o.redis.storedOffsets(o.topic), this.lowWatermarks()]);
+    const [mysql, redis, low] = await Promise.all([
+      inStore('mysql', o.mysql.storedPositions(o.group, o.topic)),
+      inStore('redis', o.redis.storedOffsets(o.topic)),
+      inStore('kafka', this.lowWatermarks()),
+    ]);
     const out = new Map<number, Position>();
     for (const p of partitions) {
       const stored = mysql.get(p);
@@ -321,14 +326,14 @@ export class PipelineConsumer {
     return async () => {
       const t0 = Date.now();
       if (!hbaseDone) {
-        await o.hbase.put(records).catch((e) => { throw new Error(`hbase: ${describe(e)}`); });
+        await inStore('hbase', o.hbase.put(records));
         hbaseDone = true;
         this.last.ms.hbase = Date.now() - t0;
         this.stats.storeMs.hbase += this.last.ms.hbase;
       }
       const t1 = Date.now();
       if (!redisDone) {
-        const r = await o.redis.apply({ topic: o.topic, partition, records }).catch((e) => { throw new Error(`redis: ${describe(e)}`); });
+        const r = await inStore('redis', o.redis.apply({ topic: o.topic, partition, records }));
         this.last.redis = r.applied;
         this.stats.redisApplied += r.applied;
         redisDone = true;
@@ -336,7 +341,7 @@ export class PipelineConsumer {
         this.stats.storeMs.redis += this.last.ms.redis;
       }
       const t2 = Date.now();
-      const m = await o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, mark }).catch((e) => { throw new Error(`mysql: ${describe(e)}`); });
+      const m = await inStore('mysql', o.mysql.apply({ topic: o.topic, group: o.group, partition, records, nextOffset, mark }));
       if (m.recovered) this.log(`[${partition}] ${m.recovered} rows were already stored from these offsets by an interrupted attempt: counted now`);
       if (m.duplicates.length) this.log(`[${partition}] ${m.duplicates.length} GCXH already stored from other offsets (producer duplicates), not counted in MySQL: ${m.duplicates.slice(0, 5).join(', ')}`);
       this.last.mysql = m.applied;
@@ -358,7 +363,8 @@ export class PipelineConsumer {
         this.lastError = null;
         return r;
       } catch (err) {
-        this.lastError = `${what}: ${describe(err)}`;
+        // The status endpoint answers anyone: the class and store there, the driver's text only in our log.
+        this.lastError = summarize(err);
         if (this.stopping) throw new Stopping(`${what}: stopping after failed attempt: ${describe(err)}`);
         this.log(`${what}: ${describe(err)}; store unavailable? retrying the same batch in ${delay} ms (attempt ${n})`);
         await this.pause(delay, heartbeat);

@@ -94,7 +94,7 @@ async function main(): Promise<number> {
       mysql, redis, group, topic, partitions: cfgFile.partitions, finalMs: cfgFile.flowFinalMs, log,
       detector: () => (cfgFile.flowDetector === 'seasonal' ? new SeasonalFlowDetector() : new EwmaFlowDetector()),
     });
-    const server = await startStatusServer(cfgFile.status.host, cfgFile.status.port, () => warner.status());
+    const server = await startStatusServer(cfgFile.status.host, cfgFile.status.port, () => warner.status(), log);
     exitOnSignal({ what: 'stopping the flow warner', halt: () => warner.stop(), stores: { mysql, redis, hbase }, status: () => server });
     log(`flow warner (${cfgFile.flowDetector}) on ${topic}/${group}; status on http://${cfgFile.status.host}:${cfgFile.status.port}/`);
     warner.start();
@@ -149,7 +149,7 @@ async function main(): Promise<number> {
 
   // Created before the status endpoint, which reads it on every request.
   consumer = fresh();
-  status = fromFile ? await startStatusServer(fromFile.status.host, fromFile.status.port, () => consumer.status()) : null;
+  status = fromFile ? await startStatusServer(fromFile.status.host, fromFile.status.port, () => consumer.status(), log) : null;
   if (fromFile) log(`status on http://${fromFile.status.host}:${fromFile.status.port}/`);
   await consumer.start().catch((e) => restart(`start failed: ${(e as Error).message}`));
   return -1; // keep running until a signal

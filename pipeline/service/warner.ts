@@ -12,6 +12,7 @@ import type { FlowDetector } from '../core/flow-warning.ts';
 import type { MysqlSink } from '../sinks/mysql.ts';
 import type { RedisSink } from '../sinks/redis.ts';
 import type { ConsumerStatus } from './status-server.ts';
+import { inStore, messageOf, summarize, type ErrorSummary } from '../core/error-class.ts';
 
 export const CHANGE_MARGIN_MS = 120_000;
 
@@ -39,7 +40,7 @@ export class FlowWarner {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private warnings = 0;
-  private lastError: string | null = null;
+  private lastError: ErrorSummary | null = null;
   private state: 'starting' | 'judging' | 'stopping' = 'starting';
   private readonly started = Date.now();
 
@@ -58,9 +59,10 @@ export class FlowWarner {
           this.lastError = null;
           failures = 0;
         } catch (e) {
-          this.lastError = (e as Error).message;
+          // The status endpoint answers anyone: the class and store there, the driver's text only in our log.
+          this.lastError = summarize(e);
           failures++;
-          this.o.log(`flow warner: ${this.lastError}; retrying`);
+          this.o.log(`flow warner: ${messageOf(e)}; retrying`);
         }
         // A store that is away costs a rebuild per attempt (the whole judged history): back off up to a minute.
         const interval = this.o.intervalMs ?? 2000;
@@ -102,9 +104,9 @@ export class FlowWarner {
   private async rebuild(): Promise<void> {
     this.judge = new FlowJudge(this.o.detector);
     this.changedSince = Date.now() - CHANGE_MARGIN_MS;
-    this.progress = await this.o.mysql.flowProgress(this.job);
+    this.progress = await inStore('mysql', this.o.mysql.flowProgress(this.job));
     if (this.progress !== null) {
-      const rows = await this.o.mysql.flowRows(0, this.progress);
+      const rows = await inStore('mysql', this.o.mysql.flowRows(0, this.progress));
       this.judge.update(rows);
       this.o.log(`flow warner: ${rows.length} minute counts before ${new Date(this.progress).toISOString()} read back; judging them again`);
     }
@@ -112,21 +114,21 @@ export class FlowWarner {
   }
 
   private async tick(): Promise<void> {
-    const clocks = await this.o.mysql.partitionClocks(this.o.group, this.o.topic);
+    const clocks = await inStore('mysql', this.o.mysql.partitionClocks(this.o.group, this.o.topic));
     const all = Array.from({ length: this.o.partitions }, (_, p) => clocks.get(p) ?? null);
     const final = finalBefore(all, this.o.finalMs);
     const from = this.progress ?? 0;
     const to = Math.max(from, final ?? from);
     const lookedAt = Date.now();
-    if (this.judge.judgedTo !== null) this.judge.update(await this.o.mysql.changedFlowRows(this.changedSince, from));
-    if (to > from) this.judge.update(await this.o.mysql.flowRows(from, to));
+    if (this.judge.judgedTo !== null) this.judge.update(await inStore('mysql', this.o.mysql.changedFlowRows(this.changedSince, from)));
+    if (to > from) this.judge.update(await inStore('mysql', this.o.mysql.flowRows(from, to)));
     const changes = this.judge.advance(to);
     this.changedSince = lookedAt - CHANGE_MARGIN_MS;
     // Nothing judged and nothing to correct (a first tick after a restart replaces every checkpoint it read back).
     if (changes.length === 0 && to === from) return;
     try {
-      await this.o.redis.applyWarnings(this.judge.warnings(), to);
-      await this.o.mysql.applyWarnings(this.job, this.progress, to, changes);
+      await inStore('redis', this.o.redis.applyWarnings(this.judge.warnings(), to));
+      await inStore('mysql', this.o.mysql.applyWarnings(this.job, this.progress, to, changes));
     } catch (e) {
       // The judge already moved: start over from what MySQL holds.
       this.state = 'starting';

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { verifyArtifact } from './cache.ts';
 import { computeManifest, formatManifest } from './manifest.ts';
 import { MANIFEST, artifactDir, cacheRoot } from './spec.ts';
+import { NODE_RUNTIME, buildNodeRuntime } from './node-runtime.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -109,14 +110,19 @@ export async function buildBundle(a: { service: string; version: string }, root 
 }
 
 
-/** Builds the bundle of every bundle sync step of a plan (the direct executor and the Pulumi program). */
+/**
+ * Builds what every sync step of a plan copies from this checkout or this controller (the bundles and the
+ * Node.js runtime) unless it is built already; for the direct executor and the Pulumi program.
+ */
 export async function buildBundlesOf(steps: Array<{ action: { kind: string } & Record<string, unknown> }>, log?: (line: string) => void): Promise<void> {
   const seen = new Set<string>();
   for (const s of steps) {
     const a = s.action as { kind: string; from?: string; artifact?: { service: string; version: string } };
-    if (a.kind !== 'sync' || !a.artifact || !BUNDLES[a.artifact.service] || seen.has(a.from!)) continue;
+    if (a.kind !== 'sync' || !a.artifact || seen.has(a.from!)) continue;
+    const isRuntime = a.artifact.service === NODE_RUNTIME;
+    if (!isRuntime && !BUNDLES[a.artifact.service]) continue;
     seen.add(a.from!);
-    const b = await buildBundle(a.artifact, dirname(a.from!));
-    log?.(`${a.artifact.service} bundle ${a.artifact.version}: ${b.changed ? 'built' : 'unchanged'}, ${(b.bytes / 1048576).toFixed(1)} MiB`);
+    const b = isRuntime ? await buildNodeRuntime(a.artifact, dirname(a.from!)) : await buildBundle(a.artifact, dirname(a.from!));
+    log?.(`${a.artifact.service} ${isRuntime ? 'runtime' : 'bundle'} ${a.artifact.version}: ${b.changed ? 'built' : 'unchanged'}, ${(b.bytes / 1048576).toFixed(1)} MiB`);
   }
 }

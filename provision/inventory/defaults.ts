@@ -5,6 +5,8 @@ import type { ServiceModule } from '../services/types.ts';
 import type { ArtifactSource, Inventory, NodeSpec, SecretRef, ServiceSpec, SshSettings } from './types.ts';
 
 export const DEFAULT_JAVA_HOME = '/usr/lib/jvm/java-17-openjdk-amd64';
+/** The package that puts a JDK 17 at DEFAULT_JAVA_HOME on Debian 12 and Ubuntu 22.04 (the JVMs need no compiler). */
+export const JAVA_PACKAGE = 'openjdk-17-jre-headless';
 export const DEFAULT_PROFILE: Inventory['profile'] = 'prod';
 /** Below the inventory's directory, so two clusters described side by side never share state. */
 export const DEFAULT_STATE_DIR = '.etclab';
@@ -119,6 +121,7 @@ export function applyDefaults(fi: FileInventory, ctx: DefaultsContext): { invent
       },
       baseDir: n.baseDir ?? '',
       javaHome: n.javaHome ?? DEFAULT_JAVA_HOME,
+      javaFrom: n.javaHome ? 'inventory' : 'package',
     });
     provenance.fileIndex.push(n.index);
     provenance.sshFrom.push(from);

@@ -18,6 +18,11 @@ export interface NodeSpec {
   baseDir: string;
   /** JAVA_HOME on the node; JVM services use `${javaHome}/bin/java`. */
   javaHome: string;
+  /**
+   * 'package': the inventory named no javaHome, so `up` installs the distribution's JDK 17 package there;
+   * 'inventory' (or absent): the user's JDK, which `up` only verifies.
+   */
+  javaFrom?: 'package' | 'inventory';
 }
 
 export type SecretRef = { env: string } | { file: string };

@@ -18,11 +18,11 @@ interface RunResult {
 export async function run(
   cmd: string,
   args: string[],
-  opts: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RunResult> {
   const { check = true, timeoutMs = 30_000 } = opts;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

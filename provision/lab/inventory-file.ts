@@ -1,30 +1,35 @@
 // inventory.yaml for the local lab, in the format of etclab.example.yaml. Pure: lab.ts decides when to write it.
 import { stringify } from 'yaml';
-import { LAB_NODES, LAB_SSH_PORT, type LabPaths } from './layout.ts';
+import { LAB_NODES, LAB_SSH_PORT, type LabMode, type LabPaths } from './layout.ts';
 
 export interface LabInventoryInput {
   paths: LabPaths;
-  /** JAVA_HOME of the JDK 17 on this machine (shared by every node: they share one filesystem). */
-  javaHome: string;
-  /** The Node.js that runs etclab: the lab's nodes share this filesystem, so the pipeline runs on it too. */
-  nodeBin?: string;
+  mode: LabMode;
+  /**
+   * Shared nodes: JAVA_HOME of the JDK 17 on this machine (every node sees it). Isolated nodes name none,
+   * so `up` installs the distribution's JDK on each, as on a fresh machine.
+   */
+  javaHome?: string;
 }
 
 /** A YAML scalar: plain when that round-trips, quoted otherwise (paths with ':' or '#', say). */
 const s = (v: string) => stringify(v, { lineWidth: 0 }).trimEnd();
 
-export function renderLabInventory({ paths, javaHome, nodeBin = '/usr/bin/node' }: LabInventoryInput): string {
-  if (!javaHome.startsWith('/')) throw new Error(`javaHome must be an absolute path, got ${JSON.stringify(javaHome)}`);
+export function renderLabInventory({ paths, mode, javaHome }: LabInventoryInput): string {
+  if (mode === 'shared' && !javaHome?.startsWith('/')) throw new Error(`javaHome must be an absolute path, got ${JSON.stringify(javaHome)}`);
   // javaHome on every node, so no reader has to know whether it is inherited from another node.
   const nodes = LAB_NODES.map((n) =>
     [
       `  - name: ${n.name}`,
       `    address: ${n.address}`,
       `    baseDir: ${s(paths.nodes[n.name]!.base)}`,
-      `    javaHome: ${s(javaHome)}`,
+      ...(mode === 'shared' ? [`    javaHome: ${s(javaHome!)}`] : []),
     ].join('\n'),
   ).join('\n');
-  return `# etclab inventory of the local lab: three network namespaces on this machine (\`etclab lab up\`).
+  const nodesComment = mode === 'shared'
+    ? 'all nodes share this machine\'s filesystem, so one JDK'
+    : 'each node its own root filesystem: up installs the JDK, packages and Node.js';
+  return `# etclab inventory of the local lab: three network namespaces on this machine (\`etclab lab up\`, ${mode} nodes).
 # Written when absent or when the lab was down; your edits survive \`lab up\` while the lab stays up.
 cluster: etc-lab
 profile: lab                   # small JVM heaps for one 2-core machine
@@ -36,7 +41,7 @@ ssh:
   key: ${s(paths.clientKey)}
   knownHosts: ${s(paths.knownHosts)}
 
-nodes:                         # all nodes share this machine's filesystem, so one JDK
+nodes:                         # ${nodesComment}
 ${nodes}
 
 secrets:
@@ -72,9 +77,7 @@ services:
     secrets: { appPassword: mysql_app_password }
   pipeline:                    # the stream consumers (one per node, one per partition), after the stores
     roles: { consumer: [node1, node2, node3] }
-    settings: { node: ${s(nodeBin)} }
   dashboard:                   # the big screen, query page and JSON API on node1:8080, read-only accounts
     roles: { server: [node1] }
-    settings: { node: ${s(nodeBin)} }
 `;
 }

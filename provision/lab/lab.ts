@@ -9,12 +9,18 @@ import { exists, ip, nsExists, pidAlive, readText, run, showLink, sshBanner, wri
 import { ensureKey, ensureLabDir, ensureSecrets, ensureTools, findJavaHome, requireRoot } from './preflight.ts';
 import { ensureBridge, ensureNodeNetwork } from './network.ts';
 import { ensureSshd, killAndWait, netnsPids, sshdState } from './sshd.ts';
+import { ensureAptRepo, ensureBaseRootfs } from './rootfs.ts';
+import { ensureAptServer, stopAptServer } from './apt-server.ts';
+import { ensureNodeRoot, holderState } from './node-root.ts';
+import { labPackages } from './packages.ts';
+import type { LabMode } from './layout.ts';
 
 export type { Log } from './host.ts';
 import type { Log } from './host.ts';
 
 export interface LabInfo {
   dir: string;
+  mode: LabMode;
   inventory: string;
   key: string;
   knownHosts: string;
@@ -35,10 +41,14 @@ export interface NodeStatus {
   sshdAlive: boolean;
   /** TCP 22 answered with an SSH banner. */
   sshReachable: boolean;
+  /** Isolated lab: the pid holding the node's own root filesystem (null when missing or shared). */
+  rootHolderPid: number | null;
 }
 
 export interface LabStatus {
   dir: string;
+  /** The mode the lab was made in; null when there is no lab. */
+  mode: LabMode | null;
   bridgePresent: boolean;
   bridgeAddress: string | null;
   inventory: string;
@@ -63,17 +73,39 @@ async function anyNamespace(): Promise<boolean> {
   return false;
 }
 
-export async function labUp(opts: { log?: Log } = {}): Promise<LabInfo> {
+async function madeMode(p: ReturnType<typeof labPaths>): Promise<LabMode | null> {
+  const m = (await readText(p.modeFile))?.trim();
+  return m === 'shared' || m === 'isolated' ? m : null;
+}
+
+/**
+ * `mode`: what the caller asks for; by default the running lab's mode, else shared. A lab changes mode only
+ * through `lab down` (an isolated node's services would otherwise lose their installed packages).
+ */
+export async function labUp(opts: { log?: Log; mode?: LabMode } = {}): Promise<LabInfo> {
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
   requireRoot('up');
   const p = labPaths(labDir());
   const changed: string[] = [];
   const wasDown = !(await anyNamespace());
+  const current = wasDown ? null : await madeMode(p);
+  const mode: LabMode = opts.mode ?? current ?? 'shared';
+  if (current && current !== mode) {
+    throw new Error(`the lab is up with ${current} nodes: run \`etclab lab down\` first, then \`etclab lab up${mode === 'isolated' ? ' --isolated' : ''}\``);
+  }
 
-  await ensureTools(log, changed);
+  await ensureTools(log, changed, mode);
   await ensureLabDir(p, log, changed);
+  await fs.writeFile(p.modeFile, `${mode}\n`, { mode: 0o644 });
   await ensureSecrets(p, log, changed);
+  let base = '';
+  if (mode === 'isolated') {
+    base = await ensureBaseRootfs(log, changed);
+    const repo = await ensureAptRepo(labPackages(), log, changed);
+    await ensureBridge(log, changed); // the repository is served on the bridge's address
+    await ensureAptServer(p, repo, log, changed);
+  }
 
   const keysMade: string[] = [];
   if (await ensureKey(p.clientKey, 'etclab-lab-client')) keysMade.push('client key');
@@ -116,10 +148,13 @@ export async function labUp(opts: { log?: Log } = {}): Promise<LabInfo> {
 
   await ensureBridge(log, changed);
   for (const n of LAB_NODES) await ensureNodeNetwork(n, log, changed);
-  for (const n of LAB_NODES) await ensureSshd(n, p, configChanged.has(n.name), log, changed);
+  for (const n of LAB_NODES) {
+    const holder = mode === 'isolated' ? await ensureNodeRoot(n, p, base, log, changed) : null;
+    await ensureSshd(n, p, configChanged.has(n.name), log, changed, holder);
+  }
 
   if (wasDown || !(await exists(p.inventory))) {
-    const content = renderLabInventory({ paths: p, javaHome: await findJavaHome(), nodeBin: process.execPath });
+    const content = renderLabInventory({ paths: p, mode, javaHome: mode === 'shared' ? await findJavaHome() : undefined });
     await fs.writeFile(p.inventory, content, { mode: 0o644 });
     log(`lab inventory ${p.inventory}: written${wasDown ? ' (lab was down)' : ''}`);
     changed.push('inventory');
@@ -128,6 +163,7 @@ export async function labUp(opts: { log?: Log } = {}): Promise<LabInfo> {
   if (!changed.length) log('lab already up: nothing changed');
   return {
     dir: p.dir,
+    mode,
     inventory: p.inventory,
     key: p.clientKey,
     knownHosts: p.knownHosts,
@@ -165,6 +201,10 @@ export async function labDown(opts: { log?: Log } = {}): Promise<{ removed: stri
       await ip('link', 'del', n.hostVeth);
       removed.push(`veth ${n.hostVeth}`);
     }
+  }
+  if (await stopAptServer(p)) {
+    log('lab apt repository server: stopped');
+    removed.push('apt repository server');
   }
   const b = await showLink(LAB_BRIDGE);
   if (b?.linkinfo?.info_kind === 'bridge') {
@@ -205,6 +245,7 @@ export async function labStatus(): Promise<LabStatus> {
     const addr = eth0?.addr_info?.find((a) => a.family === 'inet')?.local ?? null;
     const st = present ? await sshdState(n, p) : { pid: null, alive: false, placed: false };
     const reachable = present && (await sshBanner(n.address, LAB_SSH_PORT, 1000)) !== null;
+    const holder = present ? await holderState(n, p) : null;
     nodes.push({
       name: n.name,
       namespace: n.namespace,
@@ -214,11 +255,14 @@ export async function labStatus(): Promise<LabStatus> {
       sshdPid: st.pid,
       sshdAlive: st.alive && st.placed,
       sshReachable: reachable,
+      rootHolderPid: holder,
     });
   }
   const inventoryPresent = await exists(p.inventory);
+  const mode = await madeMode(p);
   return {
     dir: p.dir,
+    mode,
     bridgePresent: bridgeOk,
     bridgeAddress: b?.addr_info?.find((a) => a.family === 'inet')?.local ?? null,
     inventory: p.inventory,
@@ -227,6 +271,6 @@ export async function labStatus(): Promise<LabStatus> {
     up:
       bridgeOk &&
       inventoryPresent &&
-      nodes.every((x) => x.namespacePresent && x.address === x.expectedAddress && x.sshdAlive && x.sshReachable),
+      nodes.every((x) => x.namespacePresent && x.address === x.expectedAddress && x.sshdAlive && x.sshReachable && (mode !== 'isolated' || x.rootHolderPid !== null)),
   };
 }

@@ -6,6 +6,13 @@ export const LAB_PREFIX_LEN = 24;
 export const LAB_SUBNET = '10.213.7.0/24';
 export const LAB_HOST_ADDRESS = '10.213.7.1';
 export const LAB_SSH_PORT = 22;
+/** The lab's apt repository, served on the bridge to isolated nodes (apt-cacher's port, by habit). */
+export const LAB_APT_PORT = 3142;
+/**
+ * shared: the nodes see this machine's filesystem (fast; packages come from the host).
+ * isolated: each node has its own root filesystem (a minimal Debian), so `up` must install what it needs.
+ */
+export type LabMode = 'shared' | 'isolated';
 export const DEFAULT_LAB_DIR = '/var/lib/etclab-lab';
 /** Written into the lab dir by `lab up`; `lab down` deletes a lab dir only when it finds this file. */
 export const LAB_MARKER = '.etclab-lab';
@@ -51,6 +58,12 @@ export interface NodePaths {
   /** /etc/netns/<ns>/hosts: `ip netns exec` bind-mounts it over /etc/hosts inside the namespace. */
   netnsDir: string;
   hostsFile: string;
+  /** Isolated nodes: overlay (base read-only below, this node's writes in upper) mounted at merged. */
+  rootUpper: string;
+  rootWork: string;
+  rootMerged: string;
+  /** The process holding the node's mount namespace (its root) while no daemon runs, and its start time. */
+  holderPid: string;
 }
 
 export interface LabPaths {
@@ -66,6 +79,10 @@ export interface LabPaths {
   secrets: Record<LabSecretName, string>;
   inventory: string;
   stateDir: string;
+  /** Which LabMode the lab was made in (a lab changes mode only through `lab down`). */
+  modeFile: string;
+  aptPid: string;
+  aptLog: string;
   nodes: Record<string, NodePaths>;
 }
 
@@ -87,6 +104,10 @@ export function labPaths(dir: string): LabPaths {
       base: join(nd, 'base'),
       netnsDir,
       hostsFile: join(netnsDir, 'hosts'),
+      rootUpper: join(nd, 'root', 'upper'),
+      rootWork: join(nd, 'root', 'work'),
+      rootMerged: join(nd, 'root', 'merged'),
+      holderPid: join(nd, 'root', 'holder.pid'),
     };
   }
   return {
@@ -101,6 +122,9 @@ export function labPaths(dir: string): LabPaths {
     secrets: Object.fromEntries(SECRET_NAMES.map((s) => [s, join(secretsDir, s)])) as Record<LabSecretName, string>,
     inventory: join(dir, 'inventory.yaml'),
     stateDir: join(dir, 'state'),
+    modeFile: join(dir, 'mode'),
+    aptPid: join(dir, 'apt-repo.pid'),
+    aptLog: join(dir, 'apt-repo.log'),
     nodes,
   };
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LAB_NODES, hostilePasswordFromBytes, SECRET_NAMES, type LabPaths } from './layout.ts';
+import { LAB_NODES, hostilePasswordFromBytes, SECRET_NAMES, type LabMode, type LabPaths } from './layout.ts';
 import { exists, ip, run } from './host.ts';
 import type { Log } from './host.ts';
 
@@ -31,14 +31,17 @@ const REQUIRED_TOOLS: Record<string, string> = {
   hostname: 'hostname',
 };
 
-export async function ensureTools(log: Log, changed: string[]): Promise<void> {
+/** What isolated nodes need besides: the base root filesystem's builder and the apt repository's indexer. */
+const ISOLATED_TOOLS: Record<string, string> = { mmdebstrap: 'mmdebstrap', 'apt-ftparchive': 'apt-utils', 'apt-cache': 'apt' };
+
+export async function ensureTools(log: Log, changed: string[], mode: LabMode = 'shared'): Promise<void> {
   const missing: string[] = [];
-  for (const [tool, pkg] of Object.entries(REQUIRED_TOOLS)) {
+  for (const [tool, pkg] of Object.entries({ ...REQUIRED_TOOLS, ...(mode === 'isolated' ? ISOLATED_TOOLS : {}) })) {
     const found = tool === 'sshd' ? await exists('/usr/sbin/sshd') : await which(tool);
     if (!found && !missing.includes(pkg)) missing.push(pkg);
   }
   if (missing.length === 0) {
-    log('lab tools (iproute2, openssh): already up');
+    log(`lab tools (iproute2, openssh${mode === 'isolated' ? ', mmdebstrap, apt-utils' : ''}): already up`);
     return;
   }
   if (!(await which('apt-get'))) {

@@ -111,7 +111,7 @@ describe('lab sshd_config', () => {
 describe('lab inventory.yaml', () => {
   it('has the example format with the lab paths, secrets as files and the example services', () => {
     const p = labPaths('/var/lib/etclab-lab');
-    const doc = parse(renderLabInventory({ paths: p, javaHome: '/usr/lib/jvm/java-17-openjdk-amd64' }));
+    const doc = parse(renderLabInventory({ paths: p, mode: 'shared', javaHome: '/usr/lib/jvm/java-17-openjdk-amd64' }));
     expect(doc.cluster).toBe('etc-lab');
     expect(doc.profile).toBe('lab');
     expect(doc.stateDir).toBe('/var/lib/etclab-lab/state');
@@ -137,12 +137,23 @@ describe('lab inventory.yaml', () => {
   });
 
   it('quotes paths YAML would misread', () => {
-    const doc = parse(renderLabInventory({ paths: labPaths('/srv/lab #1: x'), javaHome: '/opt/jdk' }));
+    const doc = parse(renderLabInventory({ paths: labPaths('/srv/lab #1: x'), mode: 'shared', javaHome: '/opt/jdk' }));
     expect(doc.ssh.key).toBe('/srv/lab #1: x/id_ed25519');
     expect(doc.nodes[0].baseDir).toBe('/srv/lab #1: x/nodes/node1/base');
   });
 
   it('rejects a relative javaHome', () => {
-    expect(() => renderLabInventory({ paths: labPaths('/l'), javaHome: 'jdk' })).toThrow(/javaHome must be an absolute/);
+    expect(() => renderLabInventory({ paths: labPaths('/l'), mode: 'shared', javaHome: 'jdk' })).toThrow(/javaHome must be an absolute/);
+  });
+
+  it('isolated nodes name no JDK and no Node.js: up installs the distribution JDK and ships Node.js', async () => {
+    const { parseInventory } = await import('../inventory/load.ts');
+    const { serviceModules } = await import('../services/registry.ts');
+    const text = renderLabInventory({ paths: labPaths('/var/lib/etclab-lab'), mode: 'isolated' });
+    const doc = parse(text);
+    expect(doc.nodes.map((n: Record<string, unknown>) => Object.keys(n))).toEqual([1, 2, 3].map(() => ['name', 'address', 'baseDir']));
+    expect(doc.services.pipeline.settings?.node).toBeUndefined();
+    const inv = await parseInventory(text, '/var/lib/etclab-lab/inventory.yaml', serviceModules, { fileExists: () => true });
+    expect(inv.nodes.map((n) => n.javaFrom)).toEqual(['package', 'package', 'package']);
   });
 });

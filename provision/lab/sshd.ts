@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { LAB_SSH_PORT, type LabNode, type LabPaths } from './layout.ts';
 import { inode, ip, nsExists, pidAlive, procComm, readText, run, sshBanner, waitFor } from './host.ts';
 import type { Log } from './host.ts';
+import { inNodeRoot } from './node-root.ts';
 
 interface SshdState {
   pid: number | null;
@@ -69,19 +70,20 @@ async function strayListeners(n: LabNode, cfg: string): Promise<number[]> {
   return out;
 }
 
-async function startSshd(n: LabNode, p: LabPaths): Promise<number> {
+async function startSshd(n: LabNode, p: LabPaths, holder: number | null): Promise<number> {
   const np = p.nodes[n.name]!;
   await fs.mkdir('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
   const logFd = await fs.open(np.log, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND, 0o600);
   const logStart = (await logFd.stat()).size;
   try {
-    // unshare --uts gives the daemon (and every session it forks) its own hostname; `ip netns exec` also
-    // bind-mounts /etc/netns/<ns>/hosts over /etc/hosts for it. sshd forks into the background and exits.
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', n.namespace, 'unshare', '--uts', 'sh', '-c', 'hostname "$1" && exec /usr/sbin/sshd -f "$2" -E "$3"', 'sh', n.name, np.sshdConfig, np.log],
-      { stdio: ['ignore', logFd.fd, logFd.fd] },
-    );
+    // Shared: unshare --uts gives the daemon (and every session it forks) its own hostname; `ip netns exec`
+    // also bind-mounts /etc/netns/<ns>/hosts over /etc/hosts for it. Isolated: sshd enters the namespaces
+    // of the node's holder, hence its root filesystem and hostname (node-root.ts). sshd forks and exits.
+    const sshd = ['/usr/sbin/sshd', '-f', np.sshdConfig, '-E', np.log];
+    const [cmd, ...args] = holder
+      ? inNodeRoot(holder, sshd)
+      : ['ip', 'netns', 'exec', n.namespace, 'unshare', '--uts', 'sh', '-c', 'hostname "$1" && exec "$@"', 'sh', n.name, ...sshd];
+    const child = spawn(cmd!, args, { stdio: ['ignore', logFd.fd, logFd.fd] });
     const code = await new Promise<number>((resolve, reject) => {
       const t = setTimeout(() => {
         child.kill('SIGKILL');
@@ -103,12 +105,14 @@ async function startSshd(n: LabNode, p: LabPaths): Promise<number> {
   }
 }
 
-export async function ensureSshd(n: LabNode, p: LabPaths, configChanged: boolean, log: Log, changed: string[]): Promise<void> {
+/** `holder`: the isolated node's root holder (node-root.ts), whose namespaces sshd must share; null when shared. */
+export async function ensureSshd(n: LabNode, p: LabPaths, configChanged: boolean, log: Log, changed: string[], holder: number | null = null): Promise<void> {
   const np = p.nodes[n.name]!;
   const st = await sshdState(n, p);
   let why: string | null = null;
   if (!st.alive) why = st.pid ? `pid ${st.pid} is gone` : 'not running';
   else if (!st.placed) why = `pid ${st.pid} runs outside ${n.namespace} or without its own hostname`;
+  else if (holder && (await inode(`/proc/${st.pid}/ns/mnt`)) !== (await inode(`/proc/${holder}/ns/mnt`))) why = `pid ${st.pid} runs outside ${n.name}'s root filesystem`;
   else if (configChanged) why = 'config changed';
   else if ((await sshBanner(n.address)) === null) why = `pid ${st.pid} does not answer on ${n.address}:${LAB_SSH_PORT}`;
   if (!why) {
@@ -119,7 +123,7 @@ export async function ensureSshd(n: LabNode, p: LabPaths, configChanged: boolean
   if (old.length && !(await killAndWait([...new Set(old)], 5_000))) {
     throw new Error(`old sshd on ${n.name} (pid ${old.join(', ')}) did not exit`);
   }
-  const pid = await startSshd(n, p);
+  const pid = await startSshd(n, p, holder);
   log(`lab ${n.name} sshd: started (pid ${pid}; was ${why})`);
   changed.push(`${n.name} sshd (${why})`);
 }

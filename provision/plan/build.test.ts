@@ -18,12 +18,13 @@ describe('plan for up', () => {
     expect(plan.steps.find((s) => s.id === 'zookeeper/*/health')!.deps.sort()).toEqual(
       ['zookeeper/node1/health:server', 'zookeeper/node2/health:server', 'zookeeper/node3/health:server'],
     );
-    expect(plan.steps.filter((s) => s.service === 'redis').map((s) => s.phase)).toEqual(['install', 'configure', 'start', 'health']);
+    expect(plan.steps.filter((s) => s.service === 'redis').map((s) => s.phase)).toEqual(['configure', 'start', 'health']);
   });
 
-  it('independent services share the first level, so they run in parallel', () => {
-    const first = levels(plan.steps)[0].map((s) => s.service);
-    expect(new Set(first)).toEqual(new Set(['zookeeper', 'redis', 'mariadb']));
+  it("each node's packages come first, in one step per node, and independent services then share a level", () => {
+    const [first, second] = levels(plan.steps);
+    expect(first!.map((s) => s.id).sort()).toEqual(['packages/node1/install', 'packages/node2/install', 'packages/node3/install']);
+    expect(new Set(second!.map((s) => s.service))).toEqual(new Set(['zookeeper', 'redis', 'mariadb']));
   });
 
   it('carries no secret value, only placeholders', () => {

@@ -4,6 +4,7 @@ import type { Daemon, DaemonContext, ServiceModule } from '../services/types.ts'
 import { CLUSTER, type FileSpec, type Operation, type Plan, type Step } from './types.ts';
 import { startScript, stopScript } from './daemon-scripts.ts';
 import { startOrder } from '../services/start-order.ts';
+import { nodeSetupSteps } from './node-setup.ts';
 
 export interface PlanOptions {
   /** Only these services (others are assumed to be in the state the operation needs). */
@@ -87,6 +88,9 @@ function upSteps(inv: Inventory, modules: ServiceModule[], opts: PlanOptions): S
   const inScope = (n: NodeSpec) => !opts.nodes || opts.nodes.includes(n.name);
   /** Ids of the steps after which a service counts as up. */
   const readyBySvc = new Map<string, string[]>();
+  const setup = nodeSetupSteps(inv, modules, inv.nodes.filter(inScope));
+  steps.push(...setup.steps);
+  const setupOf = (node: NodeSpec) => setup.depsOf.get(node.name) ?? [];
   for (const module of modules) {
     const svc = module.name;
     const spec = inv.services[svc];
@@ -101,7 +105,7 @@ function upSteps(inv: Inventory, modules: ServiceModule[], opts: PlanOptions): S
       if (!action) continue;
       const id = sid(svc, node.name, 'install');
       installIds.set(node.name, id);
-      steps.push({ id, service: svc, node: node.name, phase: 'install', title: `install ${svc} on ${node.name}`, action, deps: [], timeoutSec: 900, estimateSec: 5 });
+      steps.push({ id, service: svc, node: node.name, phase: 'install', title: `install ${svc} on ${node.name}`, action, deps: setupOf(node), timeoutSec: 900, estimateSec: 5 });
     }
 
     let prevTier: string[] = [];
@@ -119,7 +123,7 @@ function upSteps(inv: Inventory, modules: ServiceModule[], opts: PlanOptions): S
           steps.push({
             id: configure, service: svc, node: node.name, role, phase: 'configure', title: `configure ${label} on ${node.name}`,
             action: { kind: 'files', files: daemonConfigFiles(home, role, d), digest: `${home}/run/${role}.config.sha256` },
-            deps: install ? [install] : [], timeoutSec: 60, estimateSec: 0.3,
+            deps: install ? [install] : setupOf(node), timeoutSec: 60, estimateSec: 0.3,
           });
           steps.push({
             id: start, service: svc, node: node.name, role, phase: 'start', title: `start ${label} on ${node.name}`,

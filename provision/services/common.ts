@@ -2,24 +2,12 @@
 import { secretPlaceholder, type SecretSyntax } from '../executors/direct/secrets-fill.ts';
 import type { Action } from '../plan/types.ts';
 import { q } from '../plan/daemon-scripts.ts';
+import { shippedNodeBin } from '../artifacts/node-runtime.ts';
+import type { NodeSpec, ServiceSpec } from '../inventory/types.ts';
 
-/** apt-get install only what is missing; waits for the dpkg lock because lab nodes share one root filesystem. */
-export function aptInstall(packages: string[]): Action {
-  const list = packages.join(' ');
-  return {
-    kind: 'shell',
-    script: `set -eu
-missing=""
-for p in ${list}; do dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"; done
-if [ -z "$missing" ]; then echo "ETCLAB_UNCHANGED packages present: ${list}"; exit 0; fi
-export DEBIAN_FRONTEND=noninteractive
-# Keep the packages' own services from starting: etclab runs every daemon from the node's base directory.
-if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; fi
-apt-get -o DPkg::Lock::Timeout=600 install -y -q $missing || { apt-get -o DPkg::Lock::Timeout=600 update -q && apt-get -o DPkg::Lock::Timeout=600 install -y -q $missing; }
-echo "ETCLAB_CHANGED installed$missing"
-`,
-  };
-}
+/** The `node` a Node.js daemon runs on: the inventory's `settings.node`, else the runtime etclab ships (plan/node-setup.ts). */
+export const nodeBinFor = (spec: ServiceSpec, node: NodeSpec): string =>
+  spec.settings.node === undefined ? shippedNodeBin(node) : String(spec.settings.node);
 
 /** `java …` for a daemon: heap, temp dir and log dir under the service home. */
 export function javaCommand(opts: {

@@ -55,7 +55,14 @@ export interface ServiceModule {
   defaults(profile: Inventory['profile'], nodeNames: string[]): Omit<ServiceSpec, 'settings'> & { settings?: Record<string, unknown> };
   /** Extra checks beyond the generic ones; `field` is a dotted path below services.<name>. */
   validate?(spec: ServiceSpec, inventory: Inventory): Array<Omit<InventoryIssue, 'file' | 'line'>>;
-  /** Per-node install action (packages, artifact sync), shared by all roles on the node. */
+  /**
+   * Debian/Ubuntu packages the service runs from. `up` installs the union of every service's packages on a
+   * node in one step (one dpkg at a time), before any of that node's services is configured.
+   */
+  packages?: string[];
+  /** The runtime its daemons need on the node: a JDK 17 (installed or the inventory's javaHome) or Node.js (shipped). */
+  runtime?: 'java' | 'nodejs';
+  /** Per-node install action (artifact sync), shared by all roles on the node. */
   install?(ctx: Omit<DaemonContext, 'role'>): Action | null;
   daemon(ctx: DaemonContext): Daemon;
   /** Whole-service probe after every daemon is healthy (e.g. one ZooKeeper leader, N-1 followers). */

@@ -5,7 +5,7 @@ import { syncArtifact } from '../../artifacts/install.ts';
 import { DASHBOARD_BUNDLE, bundleVersion } from '../../artifacts/bundle.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
-import { secretRef } from '../common.ts';
+import { nodeBinFor, secretRef } from '../common.ts';
 import { readAccess } from '../../../query/access.ts';
 
 /** web/main.ts's config: where to listen, the read-only access, and only those accounts' secrets. */
@@ -30,6 +30,7 @@ export const dashboard: ServiceModule = {
   name: 'dashboard',
   description: 'the big screen, query page and JSON API (Node.js bundle) over the pipeline\'s stores, read-only; health: every store answers through it',
   roles: ['server'],
+  runtime: 'nodejs',
   after: ['pipeline'],
   defaults: (_profile, nodes) => ({
     roles: { server: nodes.slice(0, 1) },
@@ -38,7 +39,7 @@ export const dashboard: ServiceModule = {
     ports: { http: 8080 },
     heap: {},
     // bind: "node" (the node's address: the room's screen reaches it), or an address such as 127.0.0.1.
-    settings: { bind: 'node', refreshSec: 30, node: 'node', maxOldSpaceMb: 128 },
+    settings: { bind: 'node', refreshSec: 30, maxOldSpaceMb: 128 },
     secrets: {},
   }),
   validate(spec, inv) {
@@ -57,7 +58,7 @@ export const dashboard: ServiceModule = {
     const { node, home, spec } = ctx;
     const conf = `${home}/conf/dashboard.json`;
     const bundle = `${nodeArtifactDir(node, { service: 'dashboard', version: spec.version })}/${DASHBOARD_BUNDLE}`;
-    const nodeBin = String(spec.settings.node ?? 'node');
+    const nodeBin = nodeBinFor(spec, node);
     return {
       role: 'server',
       files: [{ path: conf, mode: 0o600, content: dashboardConfig(ctx) }],

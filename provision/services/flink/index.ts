@@ -140,6 +140,7 @@ export const flink: ServiceModule = {
   roles: ['jobmanager', 'taskmanager'],
   roleTiers: [['jobmanager'], ['taskmanager']],
   // Savepoints and checkpoints go to HDFS when the inventory has it.
+  runtime: 'java',
   after: ['hdfs'],
   defaults: (profile, nodes) => ({
     roles: { jobmanager: nodes.slice(0, 1), taskmanager: nodes.slice(0, 3) },

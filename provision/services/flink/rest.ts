@@ -39,7 +39,7 @@ export class FlinkRest {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
-      throw new FlinkRestError(`the JobManager at ${this.base} does not answer (${(e as Error).message})`);
+      throw new FlinkRestError(`the JobManager at ${this.base} does not answer (${(e as Error).message})`, { cause: e });
     }
     const text = await res.text();
     if (!res.ok) throw new FlinkRestError(`${method} ${path}: HTTP ${res.status}: ${restErrorText(text)}`);

@@ -135,6 +135,7 @@ export const hbase: ServiceModule = {
   description: 'HBase 2.5 (HMaster, RegionServers, Thrift 8085 + thrift2 admin) on HDFS; health: N live RegionServers, Thrift answers getTableNames',
   roles: ['master', 'regionserver', 'thrift', 'thrift2'],
   roleTiers: [['master'], ['regionserver'], ['thrift', 'thrift2']],
+  runtime: 'java',
   after: ['hdfs', 'zookeeper'],
   defaults: (profile, nodes) => ({
     roles: { master: nodes.slice(0, 1), regionserver: nodes.slice(0, 3), thrift: nodes.slice(0, 1), thrift2: nodes.slice(0, 1) },

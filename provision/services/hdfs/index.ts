@@ -67,6 +67,7 @@ export const hdfs: ServiceModule = {
   description: 'HDFS 3.3 (NameNode, DataNodes, SecondaryNameNode) from Maven Central jars; health: N live DataNodes, safe mode off',
   roles: ['namenode', 'datanode', 'secondarynamenode'],
   roleTiers: [['namenode'], ['datanode', 'secondarynamenode']],
+  runtime: 'java',
   after: [],
   defaults: (profile, nodes) => ({
     roles: { namenode: nodes.slice(0, 1), datanode: nodes.slice(0, 3), secondarynamenode: nodes.slice(1, 2).length ? nodes.slice(1, 2) : nodes.slice(0, 1) },

@@ -90,6 +90,7 @@ export const kafka: ServiceModule = {
   name: 'kafka',
   description: 'Kafka brokers (3.9, ZooKeeper mode by default) from Maven Central jars; health: metadata lists every broker',
   roles: ['broker'],
+  runtime: 'java',
   after: ['zookeeper'],
   defaults: (profile, nodes) => ({
     roles: { broker: nodes.slice(0, 3) },

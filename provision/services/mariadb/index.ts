@@ -2,7 +2,7 @@
 import type { ServiceModule } from '../types.ts';
 import type { Inventory } from '../../inventory/types.ts';
 import { render } from '../render.ts';
-import { aptInstall, secretRef } from '../common.ts';
+import { secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 
 const ident = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
@@ -42,7 +42,7 @@ export const mariadb: ServiceModule = {
       out.push({ field: 'settings.idleWriteTimeoutSec', message: `must be a whole number of seconds (0: never), got ${JSON.stringify(idle)}` });
     return out;
   },
-  install: () => aptInstall(['mariadb-server', 'mariadb-client']),
+  packages: ['mariadb-server', 'mariadb-client'],
   daemon({ node, home, spec, inventory }) {
     const cnf = `${home}/conf/my.cnf`;
     const lctn = lowerCaseTableNames(inventory);

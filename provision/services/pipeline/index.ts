@@ -8,7 +8,7 @@ import { PIPELINE_BUNDLE, pipelineVersion } from '../../artifacts/bundle.ts';
 import type { Inventory, NodeSpec } from '../../inventory/types.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 import type { DaemonContext, ServiceModule } from '../types.ts';
-import { secretRef } from '../common.ts';
+import { nodeBinFor, secretRef } from '../common.ts';
 import { DEFAULT_GROUP, DEFAULT_TOPIC } from '../../../pipeline/contract/index.ts';
 import { kafkaBrokers } from '../kafka/endpoints.ts';
 import { hbaseAdmin, hbaseThrift } from '../hbase/endpoints.ts';
@@ -52,6 +52,7 @@ export const pipeline: ServiceModule = {
   // The warner judges final minutes from what the consumers stored, so it starts after them.
   roles: ['consumer', 'warner'],
   roleTiers: [['consumer'], ['warner']],
+  runtime: 'nodejs',
   after: ['kafka', 'hbase', 'proxy', 'redis'],
   defaults: (profile, nodes) => ({
     // One consumer per node, at most one per partition (the topic's default 3): more would idle.
@@ -66,7 +67,7 @@ export const pipeline: ServiceModule = {
     // ~120 B each: ~10 MB for the lab's data); flowFinalMin is how long the flow warner waits before it
     // first judges a minute (late passages make it judge the minute again).
     settings: {
-      topic: DEFAULT_TOPIC, group: DEFAULT_GROUP, chunk: 2000, node: 'node', maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
+      topic: DEFAULT_TOPIC, group: DEFAULT_GROUP, chunk: 2000, maxOldSpaceMb: profile === 'lab' ? 256 : 1024,
       cloneGapMin: 10, outOfOrdernessMin: 7 * 1440, flowFinalMin: 5, flowDetector: 'ewma',
     },
     secrets: {},
@@ -101,7 +102,7 @@ export const pipeline: ServiceModule = {
     const { node, home, spec, role } = ctx;
     const conf = `${home}/conf/${role}.json`;
     const bundle = `${nodeArtifactDir(node, { service: 'pipeline', version: spec.version })}/${PIPELINE_BUNDLE}`;
-    const nodeBin = String(spec.settings.node ?? 'node');
+    const nodeBin = nodeBinFor(spec, node);
     const port = role === 'warner' ? spec.ports.warnerStatus : spec.ports.status;
     return {
       role,

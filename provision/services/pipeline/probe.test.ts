@@ -9,7 +9,7 @@ describe('pipeline health', () => {
     const ok = judgeStatus({ state: 'consuming', group: 'g', topic: 't', partitions: [0, 2], records: 10, rate: 5, lag: 1, lastError: null });
     expect(ok).toEqual({ ok: true, detail: 'group g on t partitions [0,2], 10 records, 5/s, lag 1' });
     expect(judgeStatus({ state: 'consuming', partitions: [] }).detail).toMatch(/idle: no partition assigned/);
-    expect(judgeStatus({ state: 'consuming', partitions: [1], lastError: 'redis: down' }).detail).toMatch(/retrying: redis: down/);
+    expect(judgeStatus({ state: 'consuming', partitions: [1], lastError: { class: 'store-unreachable', store: 'redis' } }).detail).toMatch(/retrying: redis store-unreachable$/);
     expect(judgeStatus({ state: 'consuming', role: 'warner', topic: 't', closedUntil: null, warnings: 0 }).detail).toMatch(/minutes judged up to none yet/);
   });
 

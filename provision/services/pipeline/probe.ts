@@ -1,5 +1,6 @@
 // Pipeline consumer health from its status endpoint (pipeline/service/status-server.ts).
 import type { Probe, ProbeResult } from '../../probes/types.ts';
+import { classifyError, formatSummary, type ErrorClass, type ErrorSummary } from '../../../pipeline/core/error-class.ts';
 
 export async function fetchStatus(host: string, port: number): Promise<Record<string, unknown>> {
   const res = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(3000) });
@@ -7,10 +8,19 @@ export async function fetchStatus(host: string, port: number): Promise<Record<st
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** What a status document says its work is retrying on ("redis store-unreachable"), or null. */
+export function retryingOn(s: Record<string, unknown>): string | null {
+  const e = s.lastError as ErrorSummary | string | null | undefined;
+  if (!e) return null;
+  // A consumer started by an older etclab still reports text; it is shown to the operator only.
+  return typeof e === 'string' ? e : formatSummary(e);
+}
+
 /** Healthy once the consumer joined its group; a consumer with no partition is healthy but says so. */
 export function judgeStatus(s: Record<string, unknown>): ProbeResult {
   const parts = Array.isArray(s.partitions) ? (s.partitions as number[]) : [];
-  const err = s.lastError ? `; retrying: ${String(s.lastError)}` : '';
+  const retrying = retryingOn(s);
+  const err = retrying ? `; retrying: ${retrying}` : '';
   if (s.state !== 'consuming') return { ok: false, detail: `${String(s.state)} (group ${String(s.group)})${err}` };
   if (s.role === 'warner')
     return { ok: true, detail: `flow warner on ${String(s.topic)}: minutes judged up to ${s.closedUntil === null ? 'none yet' : new Date(Number(s.closedUntil)).toISOString()}, ${String(s.warnings)} warnings${err}` };
@@ -35,7 +45,8 @@ export interface ConsumerEndpoint {
 }
 
 export interface GroupView {
-  consumers: Array<ConsumerEndpoint & { status: Record<string, unknown> | null; error: string | null }>;
+  /** error: the text, for the operator; errorClass: what may be shown to anyone (see query/health.ts). */
+  consumers: Array<ConsumerEndpoint & { status: Record<string, unknown> | null; error: string | null; errorClass: ErrorClass | null }>;
   /** Partitions assigned to some consumer, sorted. */
   assigned: number[];
   records: number;
@@ -48,9 +59,9 @@ export async function groupView(endpoints: ConsumerEndpoint[]): Promise<GroupVie
   const consumers = await Promise.all(
     endpoints.map(async (e) => {
       try {
-        return { ...e, status: await fetchStatus(e.host, e.port), error: null };
+        return { ...e, status: await fetchStatus(e.host, e.port), error: null, errorClass: null };
       } catch (err) {
-        return { ...e, status: null, error: (err as Error).message };
+        return { ...e, status: null, error: (err as Error).message, errorClass: classifyError(err) };
       }
     }),
   );

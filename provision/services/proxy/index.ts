@@ -72,6 +72,7 @@ export const proxy: ServiceModule = {
   name: 'proxy',
   description: 'MySQL sharding proxy on 8066 over the MariaDB shards (ShardingSphere-Proxy 5.1, or your MyCat 1.6); health: SELECT 1 and a routed marker row',
   roles: ['server'],
+  runtime: 'java',
   after: ['mariadb'],
   defaults: (profile, nodes) => ({
     roles: { server: nodes.slice(0, 1) },

@@ -1,7 +1,7 @@
 // Redis from Debian's package; the password lives only in a 0600 redis.conf, never in argv.
 import type { ServiceModule } from '../types.ts';
 import { render } from '../render.ts';
-import { aptInstall, secretRef } from '../common.ts';
+import { secretRef } from '../common.ts';
 import { q } from '../../plan/daemon-scripts.ts';
 import { REDIS_PROJECT } from '../../../pipeline/contract/index.ts';
 
@@ -24,7 +24,7 @@ export const redis: ServiceModule = {
     if (!inv.secrets[spec.secrets.password]) return [];
     return [];
   },
-  install: () => aptInstall(['redis-server']),
+  packages: ['redis-server'],
   daemon({ node, home, spec }) {
     const conf = `${home}/conf/redis.conf`;
     return {

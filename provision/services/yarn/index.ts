@@ -23,6 +23,7 @@ export const yarn: ServiceModule = {
   description: 'YARN 3.3 (ResourceManager, NodeManagers) from Maven Central jars; health: N active NodeManagers',
   roles: ['resourcemanager', 'nodemanager'],
   roleTiers: [['resourcemanager'], ['nodemanager']],
+  runtime: 'java',
   after: ['hdfs'],
   defaults: (profile, nodes) => ({
     roles: { resourcemanager: nodes.slice(0, 1), nodemanager: nodes.slice(0, 3) },

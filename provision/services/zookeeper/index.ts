@@ -1,7 +1,7 @@
 // ZooKeeper from Debian's package, run as a quorum peer from the node's base directory (never /etc/zookeeper).
 import type { ServiceModule } from '../types.ts';
 import { render } from '../render.ts';
-import { aptInstall, javaCommand } from '../common.ts';
+import { javaCommand } from '../common.ts';
 
 const CLASSPATH = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'];
 
@@ -9,6 +9,7 @@ export const zookeeper: ServiceModule = {
   name: 'zookeeper',
   description: 'ZooKeeper ensemble (Debian package), 4lw health: one leader, the rest followers',
   roles: ['server'],
+  runtime: 'java',
   after: [],
   defaults: (profile, nodes) => ({
     roles: { server: nodes.slice(0, 3) },
@@ -18,7 +19,7 @@ export const zookeeper: ServiceModule = {
     heap: { server: profile === 'lab' ? '96m' : '512m' },
     secrets: {},
   }),
-  install: () => aptInstall(['zookeeper', 'libslf4j-java', 'liblog4j1.2-java']),
+  packages: ['zookeeper', 'libslf4j-java', 'liblog4j1.2-java'],
   daemon(ctx) {
     const { node, home, spec, members } = ctx;
     const servers = members.server;
