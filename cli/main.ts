@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   console: () => import('./commands/console.ts').then((m) => m.registerConsoleCommand),
   probe: () => import('./commands/probe.ts').then((m) => m.registerProbeCommand),
   task: () => import('./commands/probe.ts').then((m) => m.registerTaskCommand),
+  pulumi: () => import('./commands/pulumi.ts').then((m) => m.registerPulumiCommand),
 };
 
 declare const __ETCLAB_BUNDLED__: boolean | undefined;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etclab } from '../test/cli.ts';
+import { etclab, LAB_UP } from '../test/cli.ts';
 import { labConsoleSkipReason, startConsoleInTmux, type TmuxConsole } from './e2e-helpers.ts';
 
 const wired = readFileSync(new URL('../cli/main.ts', import.meta.url), 'utf8').includes('registerConsoleCommand');
@@ -16,7 +16,7 @@ describe.skipIf(skip !== null)(`etclab console in tmux on the lab${skip ? ` — 
   let c: TmuxConsole | undefined;
 
   beforeAll(async () => {
-    expect((await etclab(['lab', 'up'])).code).toBe(0);
+    expect((await etclab(LAB_UP)).code).toBe(0);
     const up = await etclab(['up'], { timeoutMs: 1_500_000 });
     expect(up.code, up.stderr).toBe(0);
   }, 1_600_000);

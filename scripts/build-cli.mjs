@@ -1,6 +1,7 @@
 // Builds the CLI into .build/cli/ (esbuild, ESM, one chunk per command group, npm packages left to Node's
-// resolution) and writes help.txt beside it, so `etclab` starts without compiling TypeScript. bin/etclab.mjs
-// runs it, and rebuilds it first when a source file is newer than the build (sourcesNewerThan below).
+// resolution) plus pulumi-step.mjs (the offline Pulumi provider's executor entry), and writes help.txt beside
+// it, so `etclab` starts without compiling TypeScript. bin/etclab.mjs runs it, and rebuilds it first when a
+// source file is newer than the build (sourcesNewerThan below).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,20 @@ export async function buildCli({ quiet = false } = {}) {
     logLevel: 'error',
     define: { __ETCLAB_BUNDLED__: 'true' },
     // The generated Thrift code is CommonJS and requires 'thrift': give the ESM chunks a require().
+    banner: { js: "import { createRequire as __etclabRequire } from 'node:module'; const require = __etclabRequire(import.meta.url);" },
+  });
+  // The offline Pulumi provider's executor entry (stacks/run-step.ts): one self-contained file, no chunks, so a
+  // provider process that loaded it is not broken by a rebuild swapping the chunks under it.
+  await build({
+    entryPoints: [join(root, 'stacks/run-step.ts')],
+    outfile: join(tmp, 'pulumi-step.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+    define: { __ETCLAB_BUNDLED__: 'true' },
     banner: { js: "import { createRequire as __etclabRequire } from 'node:module'; const require = __etclabRequire(import.meta.url);" },
   });
   const help = execFileSync(process.execPath, [join(tmp, 'main.js')], { env: { ...process.env, ETCLAB_DUMP_HELP: '1' }, encoding: 'utf8' });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The folders the CLI bundle is built from; a newer file in one of them makes the build stale. */
-export const SOURCE_DIRS = ['cli', 'ops', 'provision', 'pipeline', 'console', 'query', 'web'];
+export const SOURCE_DIRS = ['cli', 'ops', 'provision', 'pipeline', 'console', 'query', 'web', 'stacks'];
 
 export function sourcesNewest() {
   let newest = statSync(join(ROOT, 'package.json')).mtimeMs;

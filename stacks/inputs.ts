@@ -72,12 +72,15 @@ export function stackInputs(inv: Inventory, overrides: Record<string, pulumi.Out
         );
       return key;
     },
-    fileDigest(file) {
-      try {
-        return createHash('sha256').update(readFileSync(file)).digest('hex');
-      } catch {
-        throw new Error(`artifact manifest ${file} is missing: prepare the artifacts first (etclab artifacts --help)`);
-      }
-    },
+    fileDigest: manifestDigest,
   };
+}
+
+/** sha256 of an artifact manifest: a sync step's fingerprint (the artifact changes, the copy runs again). */
+export function manifestDigest(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    throw new Error(`artifact manifest ${file} is missing: prepare the artifacts first (etclab artifacts --help)`);
+  }
 }

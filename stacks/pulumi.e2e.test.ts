@@ -10,16 +10,17 @@ import { parseDocument } from 'yaml';
 import { LocalWorkspace, type EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { labInventoryPath } from '../provision/lab/lab.ts';
 import { etclabProgram, repoRoot } from './program.ts';
+import { cachedCliRoot, sdkVersion } from '../ops/pulumi-env.ts';
 
-const PULUMI_BIN = process.env.PULUMI_BIN ?? path.join(os.homedir(), '.etclab/pulumi/bin');
+const PULUMI_BIN = process.env.PULUMI_BIN ?? path.join(cachedCliRoot(sdkVersion()), 'bin');
 const PATH = `${PULUMI_BIN}:${process.env.PATH}`;
 const onPath = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], { env: { ...process.env, PATH } }).status === 0;
 const labInventory = labInventoryPath();
 const why = [
   process.env.ETCLAB_E2E !== '1' && 'set ETCLAB_E2E=1',
-  !onPath('pulumi') && 'pulumi CLI not on PATH (bash stacks/build-pulumi.sh)',
+  !onPath('pulumi') && `pulumi CLI not on PATH nor in ${PULUMI_BIN} (scripts/build-pulumi)`,
   !onPath('pulumi-resource-command') &&
-    'pulumi-resource-command not on PATH: the Go module proxy does not serve github.com/pulumi/pulumi-command/provider (untagged nested module; stacks/build-pulumi.sh tries `go install …/provider/cmd/pulumi-resource-command@v1.2.1`)',
+    'pulumi-resource-command not on PATH: the Go module proxy does not serve github.com/pulumi/pulumi-command/provider (untagged nested module; `scripts/build-pulumi --with-plugins` tries it). The offline mode runs without it: runPulumi in ops/pulumi.ts',
   !existsSync(labInventory) && `no lab inventory at ${labInventory} (etclab lab up)`,
 ].filter(Boolean);
 

@@ -8,7 +8,8 @@ import type { Inventory, NodeSpec } from '../provision/inventory/types.ts';
 import { type FileSpec, type Plan, type Step } from '../provision/plan/types.ts';
 import { filesScript, configDigest } from '../provision/plan/files-script.ts';
 import { q } from '../provision/plan/daemon-scripts.ts';
-import { indexSteps, topoOrder } from '../provision/plan/dag.ts';
+import { topoOrder } from '../provision/plan/dag.ts';
+import { coverageOf, foldCoverage, stopOf } from './coverage.ts';
 import { secretEnvName } from '../ops/inventory.ts';
 import { fillWith, secretNamesIn } from '../provision/executors/direct/secrets-fill.ts';
 
@@ -86,7 +87,6 @@ const inline = (script: string) => `bash -c ${q(script)}`;
  * reversed — which is the down plan's order.
  */
 export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inputs: StackInputs): ResourceSpec[] {
-  const byId = indexSteps(plan.steps);
   topoOrder(plan.steps);
   const nodes = new Map(inv.nodes.map((n) => [n.name, n]));
   const nodeOf = (step: Step): NodeSpec => {
@@ -94,37 +94,13 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
     if (!n) throw new Error(`step ${step.id} runs on node "${step.node}", which is not in ${inv.file}`);
     return n;
   };
-  const stopOf = (s: Step) =>
-    downPlan.steps.find((d) => d.phase === 'stop' && d.service === s.service && d.node === s.node && d.role === s.role);
-  const sibling = (s: Step, phase: Step['phase']) =>
-    plan.steps.find((o) => o.phase === phase && o.service === s.service && o.node === s.node && o.role === s.role);
-
-  // What a step's effect depends on. A start step's fingerprint covers its own config, so editing one daemon's
-  // config restarts that daemon and re-runs its checks — and nothing in other services: their steps only
-  // order after it (dependsOn), Pulumi re-runs a resource only when its own inputs change.
-  const fingerprints = new Map<string, pulumi.Output<string>>();
-  const fingerprint = (s: Step): pulumi.Output<string> => {
-    let fp = fingerprints.get(s.id);
-    if (fp) return fp;
-    const a = s.action;
-    if (s.phase === 'start') {
-      const cfg = sibling(s, 'configure');
-      const files = cfg?.action.kind === 'files' ? fillFiles(cfg.action.files, inputs) : pulumi.output([] as FileSpec[]);
-      // Over resolved contents, like the digest file on the node: a changed password restarts the daemon.
-      fp = pulumi.all([files, pulumi.output(fill(a.kind === 'shell' ? a.script : '', inputs))]).apply(([f, script]) =>
-        sha256(configDigest(f), script),
-      );
-    } else if (a.kind === 'probe') {
-      const same = s.deps.map((d) => byId.get(d)!).filter((d) => d.service === s.service);
-      fp = pulumi.all(same.map(fingerprint)).apply((parts) => sha256(JSON.stringify(a.probe), ...parts));
-    } else if (a.kind === 'sync') {
-      fp = pulumi.output(sha256(a.from, a.to, inputs.fileDigest(a.manifest)));
-    } else {
-      fp = pulumi.output(sha256(JSON.stringify(a)));
-    }
-    fingerprints.set(s.id, fp);
-    return fp;
-  };
+  // What a step's effect depends on (stacks/coverage.ts), over resolved contents like the digest file on the
+  // node: a changed password restarts the daemon.
+  const fingerprint = foldCoverage<pulumi.Output<string>, pulumi.Output<string>>(
+    coverageOf(plan, inputs.fileDigest),
+    (p) => ('files' in p ? fillFiles(p.files, inputs).apply(configDigest) : pulumi.output('text' in p ? fill(p.text, inputs) : p.raw)),
+    (parts) => pulumi.all(parts).apply((v) => sha256(...v)),
+  );
 
   return plan.steps.map((step): ResourceSpec => {
     const base = { name: step.id, step, dependsOn: [...step.deps] };
@@ -142,7 +118,7 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
         };
       }
       case 'shell': {
-        const stop = step.phase === 'start' ? stopOf(step) : undefined;
+        const stop = step.phase === 'start' ? stopOf(downPlan, step) : undefined;
         if (stop && (stop.action.kind !== 'shell' || secretNamesIn(stop.action.script).length))
           throw new Error(`stop step ${stop.id} must be a shell script without secrets: it runs as the delete command`);
         const secretful = secretNamesIn(a.script).length > 0;
@@ -154,7 +130,7 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
             create: viaStdin,
             stdin: fill(a.script, inputs),
             ...(stop && stop.action.kind === 'shell' ? { delete: inline(stop.action.script) } : {}),
-            ...(step.phase === 'start' ? { triggers: [fingerprint(step)] } : {}),
+            ...(step.phase === 'start' ? { triggers: [fingerprint(step.id)] } : {}),
             addPreviousOutputInEnv: false,
           },
           // Replacing a daemon = stop the old, then start the new; create-then-delete would stop the fresh one.
@@ -176,7 +152,7 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
           args: {
             create: `node ${q(cli)} --inventory ${q(inv.file)} probe --timeout ${step.timeoutSec} --json ${q(json)}`,
             ...(Object.keys(env).length ? { environment: env } : {}),
-            triggers: [fingerprint(step)],
+            triggers: [fingerprint(step.id)],
             addPreviousOutputInEnv: false,
           },
         };
@@ -189,7 +165,7 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
           type: 'command:local:Command',
           args: {
             create: `node ${q(cli)} --inventory ${q(inv.file)} task ${q(a.task)} --json ${q(JSON.stringify(a.params))}`,
-            triggers: [fingerprint(step)],
+            triggers: [fingerprint(step.id)],
             addPreviousOutputInEnv: false,
           },
         };
@@ -202,7 +178,7 @@ export function planToResources(plan: Plan, downPlan: Plan, inv: Inventory, inpu
           args: {
             create: syncCommand(n, a.from, a.to, a.manifest),
             interpreter: ['/bin/bash', '-c'],
-            triggers: [fingerprint(step)],
+            triggers: [fingerprint(step.id)],
             addPreviousOutputInEnv: false,
           },
         };

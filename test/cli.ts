@@ -1,5 +1,5 @@
 // Runs the real CLI the way a user does, for end-to-end tests.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,17 @@ export const labSkipReason = !isRoot
   : !e2e
     ? 'lab end-to-end suite: set ETCLAB_E2E=1 to run it (sudo ETCLAB_E2E=1 npm test)'
     : null;
+
+/** How the lab suites make the lab: nodes with their own root filesystems, so `etclab up` must install everything. */
+export const LAB_UP = ['lab', 'up', '--isolated'];
+
+/** Runs `cmd` on a lab node over SSH with the lab's key and known_hosts (host keys checked). */
+export function onNode(node: 'node1' | 'node2' | 'node3', cmd: string): CliResult {
+  const lab = process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab';
+  const r = spawnSync('ssh', ['-i', `${lab}/id_ed25519`, '-o', `UserKnownHostsFile=${lab}/known_hosts`, '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `root@10.213.7.1${node.slice(-1)}`, cmd], { encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 /** Every process's command line, NULs as spaces (processes that exit while read are skipped). */
 export function allCmdlines(): string[] {

@@ -5,6 +5,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testModules } from './fixtures/modules.ts';
+import { serviceModules } from '../services/registry.ts';
 import { loadInventory, type LoadOptions } from './load.ts';
 import { InventoryError, type InventoryIssue } from './types.ts';
 
@@ -61,6 +62,8 @@ describe('loadInventory: good inventories', () => {
     expect(inv.nodes.map((n) => n.name)).toEqual(['node1', 'node2', 'node3']);
   });
 
+  // The example's own test (every service, the plan, ports equal to the modules') is example.test.ts; this
+  // one loads it from disk with the real file checks: ~ expanded, relative stateDir, secret files present.
   it('loads etclab.example.yaml with defaults applied', async () => {
     const dir = path.join(tmp, 'example');
     const fakeHome = path.join(tmp, 'example-home');
@@ -69,12 +72,12 @@ describe('loadInventory: good inventories', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(fakeHome, '.ssh', 'id_ed25519'), 'k');
     await writeFile(path.join(fakeHome, '.ssh', 'known_hosts'), 'h');
-    await writeFile(path.join(fakeHome, '.etclab', 'mysql_root_password'), 'r\n');
-    await writeFile(path.join(fakeHome, '.etclab', 'mysql_app_password'), 'a\n');
+    const secretFiles = ['redis_read_password', 'mysql_root_password', 'mysql_app_password', 'mysql_read_password'];
+    for (const f of secretFiles) await writeFile(path.join(fakeHome, '.etclab', f), `${f}-value\n`);
     const file = path.join(dir, 'etclab.yaml');
     await writeFile(file, await readFile(exampleFile, 'utf8'));
 
-    const inv = await loadInventory(file, testModules, { homeDir: fakeHome, env: { ETCLAB_REDIS_PASSWORD: 'x' } });
+    const inv = await loadInventory(file, serviceModules, { homeDir: fakeHome, env: { ETCLAB_REDIS_PASSWORD: 'x'.repeat(12) } });
     expect(inv.file).toBe(file);
     expect(inv.cluster).toBe('etc-lab');
     expect(inv.profile).toBe('prod');
@@ -88,23 +91,23 @@ describe('loadInventory: good inventories', () => {
         knownHosts: path.join(fakeHome, '.ssh', 'known_hosts'),
       });
       expect(n.baseDir).toBe('/export/etclab');
-      expect(n.javaHome).toBe('/usr/lib/jvm/java-17-openjdk-amd64');
     }
-    expect(inv.nodes[1].address).toBe('192.168.88.132');
+    expect(inv.nodes.map((n) => [n.name, n.address, n.javaHome, n.javaFrom])).toEqual([
+      ['node1', '192.168.88.131', '/usr/lib/jvm/java-17-openjdk-amd64', 'package'],
+      ['node2', '192.168.88.132', '/usr/lib/jvm/java-17-openjdk-amd64', 'package'],
+      ['node3', '192.168.88.133', '/export/server/jdk-17', 'inventory'],
+    ]);
     expect(inv.secrets).toEqual({
       redis_password: { env: 'ETCLAB_REDIS_PASSWORD' },
-      mysql_root_password: { file: path.join(fakeHome, '.etclab', 'mysql_root_password') },
-      mysql_app_password: { file: path.join(fakeHome, '.etclab', 'mysql_app_password') },
+      ...Object.fromEntries(secretFiles.map((f) => [f, { file: path.join(fakeHome, '.etclab', f) }])),
     });
     const zk = inv.services.zookeeper;
-    expect(zk.heap).toEqual({ server: '256m' }); // the file's value beats the module's prod 512m
-    expect(zk.settings).toEqual({ tickTime: 2000, initLimit: 10 }); // nothing in the file: module defaults
-    expect(zk.version).toBe('3.8.4');
-    expect(zk.source).toEqual({ kind: 'maven' });
+    expect(zk.heap).toEqual({ server: '512m' });
+    expect(zk.source).toEqual({ kind: 'debian' });
     expect(zk.ports).toEqual({ client: 2181, peer: 2888, election: 3888 });
     expect(inv.services.redis.roles).toEqual({ server: ['node1'] });
-    expect(inv.services.mariadb.settings).toEqual({ database: 'etc', appUser: 'etc', charset: 'utf8mb4' });
-    expect(inv.services.mariadb.secrets).toEqual({ rootPassword: 'mysql_root_password', appPassword: 'mysql_app_password' });
+    expect(inv.services.mariadb.secrets).toEqual({ rootPassword: 'mysql_root_password', appPassword: 'mysql_app_password', readPassword: 'mysql_read_password' });
+    expect(inv.services.proxy.ports).toEqual({ server: 8066, manager: 9066 }); // manager: the module's, not in the file
   });
 
   it('merges per key: node ssh overrides, profile-dependent module defaults, bare service, relative paths', async () => {

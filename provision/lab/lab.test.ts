@@ -221,3 +221,108 @@ describe.skipIf(!!skipReason)(`local lab (root + iproute2${skipReason ? `; skipp
     expect((await labDown()).removed).toEqual([]);
   });
 });
+
+/** Every mount any process sees (its mountinfo), as "pid: line", whose source or target names `needle`. */
+function mountsNaming(needle: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const line of text.split('\n')) if (line.includes(needle)) out.push(`${pid}: ${line}`);
+  }
+  return [...new Set(out)];
+}
+
+describe.skipIf(!!skipReason)(`isolated lab nodes (own root filesystems${skipReason ? `; skipped: ${skipReason}` : ''})`, () => {
+  const p = labPaths(process.env.ETCLAB_LAB_DIR ?? '/var/lib/etclab-lab');
+  let first: LabInfo;
+  const conns = new Map<string, Client>();
+  const on = async (node: string, cmd: string) => {
+    if (!conns.has(node)) conns.set(node, await connect(LAB_NODES.find((n) => n.name === node)!.address, p.clientKey, p.knownHosts));
+    return exec(conns.get(node)!, cmd);
+  };
+
+  beforeAll(async () => {
+    await labDown();
+    first = await labUp({ mode: 'isolated' });
+    console.warn(`labUp --isolated from nothing: ${first.ms} ms (base root filesystem and apt repository ${first.changed.includes('base root filesystem') ? 'built' : 'cached'})`);
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const c of conns.values()) c.end();
+    await labDown();
+  });
+
+  it('each node runs sshd in its own root: a minimal Debian without Java, the services or Node.js', async () => {
+    const st = await labStatus();
+    expect(st.up && st.mode === 'isolated').toBe(true);
+    for (const n of st.nodes) expect(n.rootHolderPid).toBeGreaterThan(0);
+    for (const n of LAB_NODES) {
+      const r = await on(n.name, 'hostname; cat /etc/debian_version; for c in java redis-server mariadbd zkServer.sh node; do command -v $c || echo "no $c"; done');
+      expect(r.stdout.split('\n').slice(0, 2)).toEqual([n.name, expect.stringMatching(/^12\./)]);
+      expect(r.stdout).toContain('no java\nno redis-server\nno mariadbd\nno zkServer.sh\nno node\n');
+    }
+    // This machine has them (scripts/setup installed them), so the nodes do not see its filesystem.
+    expect(existsSync('/usr/bin/redis-server')).toBe(true);
+  });
+
+  it("a node's writes stay in its own root; its base dir is the lab dir's, as a data disk", async () => {
+    await on('node1', 'echo node1 > /root/etclab-marker && echo data > ' + `${p.nodes.node1!.base}/etclab-marker`);
+    expect((await on('node2', 'cat /root/etclab-marker 2>&1 || echo absent')).stdout).toMatch(/absent/);
+    expect(existsSync('/root/etclab-marker')).toBe(false);
+    expect(readFileSync(join(p.nodes.node1!.rootUpper, 'root/etclab-marker'), 'utf8')).toBe('node1\n');
+    expect(readFileSync(join(p.nodes.node1!.base, 'etclab-marker'), 'utf8')).toBe('data\n');
+    // Nothing of the lab is mounted in this machine's namespace: the node's mounts live in its own.
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(p.dir);
+  });
+
+  it("a node's apt reaches only the lab's repository, which has the roles' packages", async () => {
+    const r = await on('node3', 'cat /etc/apt/sources.list && apt-get -q update 2>&1 | tail -n 1 && apt-cache policy redis-server openjdk-17-jre-headless | grep -E "Candidate|http"');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^deb \[trusted=yes\] http:\/\/10\.213\.7\.1:3142\/ \.\/$/m);
+    expect(r.stdout.match(/Candidate: \d/g)).toHaveLength(2);
+    expect(r.stdout).not.toMatch(/deb\.debian\.org|security\.debian\.org/);
+  });
+
+  it('lab up again changes nothing; switching to shared nodes needs lab down first', async () => {
+    const again = await labUp();
+    expect(again.mode).toBe('isolated');
+    expect(again.changed).toEqual([]);
+    await expect(labUp({ mode: 'shared' })).rejects.toThrow(/up with isolated nodes: run `etclab lab down` first/);
+  });
+
+  it('a holder that died is made again and sshd moves into the new root', async () => {
+    const holder = (await labStatus()).nodes.find((n) => n.name === 'node2')!.rootHolderPid!;
+    conns.get('node2')?.end();
+    conns.delete('node2');
+    process.kill(holder, 'SIGKILL');
+    await expect.poll(() => alive(holder), { timeout: 5_000 }).toBe(false);
+    const again = await labUp();
+    expect(again.changed).toEqual(['node2 root filesystem', expect.stringMatching(/^node2 sshd \(.*outside node2's root filesystem\)/)]);
+    expect((await on('node2', 'hostname; command -v redis-server || echo none')).stdout).toBe('node2\nnone\n');
+  });
+
+  it('lab down leaves no mount, namespace, overlay, process or repository server; the cached base stays', async () => {
+    const r = await on('node3', 'setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!');
+    const sleeper = Number(r.stdout.trim());
+    const holders = (await labStatus()).nodes.map((n) => n.rootHolderPid!);
+    const aptPid = Number(readFileSync(p.aptPid, 'utf8'));
+    expect(mountsNaming(p.dir).length).toBeGreaterThan(0); // the nodes' overlays, seen from inside their namespaces
+    for (const c of conns.values()) c.end();
+    conns.clear();
+
+    const down = await labDown();
+    expect(down.removed).toEqual(expect.arrayContaining(['apt repository server', `lab dir ${p.dir}`]));
+    expect([sleeper, aptPid, ...holders].filter(alive)).toEqual([]);
+    expect(mountsNaming(p.dir)).toEqual([]);
+    expect(netnsNames()).not.toMatch(/etclab-/);
+    expect(etclabLinks()).toEqual([]);
+    expect(existsSync(p.dir)).toBe(false);
+    const { baseRootfsDir } = await import('./rootfs.ts');
+    expect(existsSync(join(baseRootfsDir(), 'etc/debian_version'))).toBe(true);
+  });
+});

@@ -64,12 +64,16 @@ describe('listeners of the lab', () => {
 });
 
 describe('listeners of etclab.example.yaml', () => {
-  it('ZooKeeper on every node, Redis only on node1, its own addresses', async () => {
+  it('ZooKeeper on every node, Redis, Flink REST, Thrift and the proxy only on node1, its own addresses', async () => {
     const ls = listenersOf(await example(), serviceModules);
     expect(at(ls, 'node1', 6379)[0]).toMatchObject({ service: 'redis', bind: '192.168.88.131', authenticated: true });
     expect(at(ls, 'node2', 6379)).toEqual([]);
     expect(at(ls, 'node3', 6379)).toEqual([]);
     for (const node of ['node1', 'node2', 'node3']) expect(at(ls, node, 2181)[0]).toMatchObject({ service: 'zookeeper', authenticated: false });
-    expect(ls.some((l) => l.port === 8081)).toBe(false);
+    // The whole stack: Flink's REST only where the JobManager is, HBase Thrift on 8085 and the proxy on node1.
+    expect(ls.filter((l) => l.port === 8081).map((l) => `${l.node} ${l.bind}`)).toEqual(['node1 192.168.88.131']);
+    expect(at(ls, 'node1', 8085)[0]).toMatchObject({ service: 'hbase', role: 'thrift', authenticated: false });
+    expect(at(ls, 'node1', 8066)[0]).toMatchObject({ service: 'proxy', bind: '0.0.0.0', authenticated: true });
+    expect(ls.filter((l) => /not described/.test(l.note))).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
 // The foundation on the real lab: three namespaces with sshd, ZooKeeper ×3, Redis, MariaDB ×3 via `etclab`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Redis } from 'ioredis';
-import { allCmdlines, etclab, labSkipReason, secretLeaks } from '../cli.ts';
+import { allCmdlines, etclab, LAB_UP, labSkipReason, onNode, secretLeaks } from '../cli.ts';
+import { serviceModules } from '../../provision/services/registry.ts';
 import { fourLetter, parseMode } from '../../provision/services/zookeeper/probe.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 
@@ -21,12 +22,14 @@ async function status(): Promise<ClusterStatus> {
   return JSON.parse(r.stdout) as ClusterStatus;
 }
 
+/** Files below `dir`, symlinks not followed; an isolated node's own root filesystem (nodes/<n>/root) is not etclab's output. */
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
-    const st = statSync(p);
-    return st.isDirectory() ? walk(p) : st.isFile() && st.size < 50_000_000 ? [p] : [];
+    const st = lstatSync(p);
+    if (st.isDirectory()) return /\/nodes\/node\d\/root$/.test(p) ? [] : walk(p);
+    return st.isFile() && st.size < 50_000_000 ? [p] : [];
   });
 }
 
@@ -42,10 +45,19 @@ function isLive(pid: number): boolean {
 describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — skipped: ${labSkipReason}` : ''}`, () => {
   let secrets: string[] = [];
   const cmdlinesSeen = new Set<string>();
+  const NODES = ['node1', 'node2', 'node3'] as const;
+  // What each node has: java, node, and each foundation service's packages (dpkg), as "name yes|no" lines.
+  const PACKAGES = serviceModules.filter((m) => FOUNDATION.includes(m.name)).flatMap((m) => m.packages ?? []);
+  const inventoryOf = (node: string) => onNode(node as (typeof NODES)[number],
+    `for c in java node; do command -v $c >/dev/null && echo "$c yes" || echo "$c no"; done
+for p in ${PACKAGES.join(' ')}; do dpkg-query -W -f='\${Status}' $p 2>/dev/null | grep -q 'ok installed' && echo "$p yes" || echo "$p no"; done`).stdout;
+  const before: Record<string, string> = {};
+  let upOutput = '';
 
   beforeAll(async () => {
-    const lab = await etclab(['lab', 'up']);
+    const lab = await etclab(LAB_UP);
     expect(lab.code, lab.stderr).toBe(0);
+    for (const n of NODES) before[n] = inventoryOf(n);
     const full = parse(readFileSync(path.join(LAB, 'inventory.yaml'), 'utf8'));
     full.services = Object.fromEntries(Object.entries(full.services).filter(([name]) => FOUNDATION.includes(name)));
     writeFileSync(inventoryFile, stringify(full));
@@ -57,6 +69,20 @@ describe.skipIf(labSkipReason)(`foundation on the lab${labSkipReason ? ` — ski
     const up = await etclab(['up']);
     clearInterval(sampler);
     expect(up.code, up.stderr).toBe(0);
+    upOutput = up.stderr;
+  });
+
+  it('bare nodes before up (no Java, no packages, no Node.js); after up each has what its roles need and nothing else', () => {
+    const none = ['java no', 'node no', ...PACKAGES.map((p) => `${p} no`)].join('\n');
+    for (const n of NODES) expect(before[n]!.trim(), n).toBe(none);
+    const redisPkgs = serviceModules.find((m) => m.name === 'redis')!.packages!;
+    for (const n of NODES) {
+      const lines = inventoryOf(n).trim().split('\n');
+      // ZooKeeper and MariaDB everywhere, Redis on node1 only; Java for ZooKeeper; no Node.js service here.
+      const want = ['java yes', 'node no', ...PACKAGES.map((p) => `${p} ${redisPkgs.includes(p) && n !== 'node1' ? 'no' : 'yes'}`)];
+      expect(lines, n).toEqual(want);
+    }
+    expect(upOutput).toMatch(/install packages on node2 \(.*openjdk-17-jre-headless.*\).*installed/);
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { allCmdlines, etclab, labSkipReason, secretLeaks } from '../cli.ts';
+import { allCmdlines, etclab, LAB_UP, labSkipReason, onNode, secretLeaks } from '../cli.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
 import { plateScanPrefix, splitKeys } from '../../pipeline/core/rowkey.ts';
@@ -116,7 +116,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
   const work = mkdtempSync(path.join(tmpdir(), 'etclab-stack-'));
 
   beforeAll(async () => {
-    const lab = await etclab(['lab', 'up']);
+    const lab = await etclab(LAB_UP);
     expect(lab.code, lab.stderr).toBe(0);
     const up = await etclab(['up'], { timeoutMs: 1_500_000 });
     expect(up.code, up.stderr).toBe(0);
@@ -162,6 +162,17 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     const again = await etclab(['up']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/nothing changed/);
+  });
+
+  it('on the bare nodes, up installed the JDK from the distribution and shipped Node.js (none system-wide)', () => {
+    for (const node of ['node1', 'node2', 'node3'] as const) {
+      const r = onNode(node, `readlink -f "$(command -v java)"; command -v node || echo "no node on PATH"; ${LAB}/nodes/${node}/base/artifacts/nodejs-${process.versions.node}/bin/node -v`);
+      expect(r.stdout, node).toBe(`/usr/lib/jvm/java-17-openjdk-amd64/bin/java\nno node on PATH\n${process.version}\n`);
+    }
+    // The consumers and the warner run on the shipped runtime.
+    const pipeline = allCmdlines().filter((c) => c.includes('/pipeline.mjs --config'));
+    expect(pipeline).toHaveLength(4);
+    for (const c of pipeline) expect(c).toMatch(new RegExp(`^${LAB}/nodes/node\\d/base/artifacts/nodejs-${process.versions.node}/bin/node `));
   });
 
   it(`Kafka: ${TOPIC} with 3 partitions × 3 replicas; a message produced is consumed`, async () => {

@@ -42,6 +42,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Reuse a pool (status and the console keep one open). */
   pool?: SshPool;
+  /** Where step logs go (default: a new directory under <stateDir>/runs); Pulumi's steps share one per run. */
+  runDir?: string;
 }
 
 const tail = (text: string, n = 20) => text.trimEnd().split('\n').slice(-n).join('\n');
@@ -51,7 +53,7 @@ export async function runPlan(inv: Inventory, plan: Plan, opts: RunOptions = {})
   const byId = indexSteps(plan.steps);
   topoOrder(plan.steps); // rejects cycles before anything runs
   await checkArtifacts(plan, log);
-  const runDir = path.join(inv.stateDir, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${plan.operation}`);
+  const runDir = opts.runDir ?? path.join(inv.stateDir, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${plan.operation}`);
   mkdirSync(runDir, { recursive: true });
   const secretList = await secretValues(inv);
   const redact = redactor(secretList);
