@@ -5,7 +5,7 @@ type Section = { name: string; run: () => Promise<Record<string, number | string
 
 const sections: Section[] = [{ name: 'foundation (lab: up, status)', run: benchFoundation }];
 
-for (const mod of ['./clean.ts', './detector.ts', './stack.ts', './replay.ts', './pipeline.ts', './dashboard.ts', './event-time.ts', './reset.ts']) {
+for (const mod of ['./clean.ts', './detector.ts', './stack.ts', './replay.ts', './pipeline.ts', './dashboard.ts', './event-time.ts', './reset.ts', './lab.ts']) {
   try {
     const m = await import(mod);
     for (const [k, fn] of Object.entries(m)) if (k.startsWith('bench') && typeof fn === 'function') sections.push({ name: `${mod.slice(2, -3)} (${k})`, run: fn as Section['run'] });

@@ -19,35 +19,21 @@ export async function buildCli({ quiet = false } = {}) {
   const tmp = `${OUT}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  await build({
-    entryPoints: [join(root, 'cli/main.ts')],
-    outdir: tmp,
+  const common = {
     bundle: true,
-    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    jsx: 'automatic',
     logLevel: 'error',
     define: { __ETCLAB_BUNDLED__: 'true' },
     // The generated Thrift code is CommonJS and requires 'thrift': give the ESM chunks a require().
     banner: { js: "import { createRequire as __etclabRequire } from 'node:module'; const require = __etclabRequire(import.meta.url);" },
-  });
+  };
+  await build({ ...common, entryPoints: [join(root, 'cli/main.ts')], outdir: tmp, splitting: true, jsx: 'automatic' });
   // The offline Pulumi provider's executor entry (stacks/run-step.ts): one self-contained file, no chunks, so a
   // provider process that loaded it is not broken by a rebuild swapping the chunks under it.
-  await build({
-    entryPoints: [join(root, 'stacks/run-step.ts')],
-    outfile: join(tmp, 'pulumi-step.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
-    define: { __ETCLAB_BUNDLED__: 'true' },
-    banner: { js: "import { createRequire as __etclabRequire } from 'node:module'; const require = __etclabRequire(import.meta.url);" },
-  });
+  await build({ ...common, entryPoints: [join(root, 'stacks/run-step.ts')], outfile: join(tmp, 'pulumi-step.mjs') });
   const help = execFileSync(process.execPath, [join(tmp, 'main.js')], { env: { ...process.env, ETCLAB_DUMP_HELP: '1' }, encoding: 'utf8' });
   writeFileSync(join(tmp, 'help.txt'), help);
   writeFileSync(join(tmp, 'stamp.json'), JSON.stringify({ sourcesNewest: stamp, builtAt: new Date().toISOString() }));

@@ -21,6 +21,30 @@ export function labCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.ETCLAB_LAB_CACHE ?? join(homedir(), '.cache', 'etclab', 'lab');
 }
 
+/** Whether any process's mount namespace has a mount naming `path` (a running node's overlay over an old base). */
+async function mountedSomewhere(path: string): Promise<boolean> {
+  for (const pid of (await fs.readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const text = await fs.readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
+    if (text.includes(path)) return true;
+  }
+  return false;
+}
+
+/**
+ * Earlier recipes' builds beside `keep` (same prefix): a new base or repository replaces them. One still
+ * under a running node's overlay stays until the next build after that lab is gone.
+ */
+async function removeOlder(keep: string, prefix: string, log: Log): Promise<void> {
+  const dir = join(keep, '..');
+  for (const e of await fs.readdir(dir).catch(() => [] as string[])) {
+    const p = join(dir, e);
+    if (e.startsWith(prefix) && p !== keep && !e.includes('.build-') && !(await mountedSomewhere(p))) {
+      await fs.rm(p, { recursive: true, force: true });
+      log(`lab cache: removed ${p} (an earlier recipe)`);
+    }
+  }
+}
+
 const digest = (parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 12);
 
 /** The apt source a node uses: the lab's repository on the bridge, with no signature (it never leaves this machine). */
@@ -82,6 +106,7 @@ export async function ensureBaseRootfs(log: Log, changed: string[], cache = labC
   await fs.rm(dir, { recursive: true, force: true });
   await fs.rename(stage, dir);
   log(`lab base root filesystem ${dir}: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  await removeOlder(dir, `rootfs-${ROOTFS_SUITE}-`, log);
   changed.push('base root filesystem');
   return dir;
 }
@@ -125,6 +150,7 @@ export async function ensureAptRepo(packages: string[], log: Log, changed: strin
   await fs.rm(dir, { recursive: true, force: true });
   await fs.rename(stage, dir);
   log(`lab apt repository ${dir}: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  await removeOlder(dir, `apt-${ROOTFS_SUITE}-`, log);
   changed.push('apt repository');
   return dir;
 }
