@@ -1,6 +1,7 @@
 // Runs the real CLI the way a user does, for end-to-end tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/etclab.mjs', import.meta.url));
@@ -45,6 +46,20 @@ export function onNode(node: 'node1' | 'node2' | 'node3', cmd: string): CliResul
   const r = spawnSync('ssh', ['-i', `${lab}/id_ed25519`, '-o', `UserKnownHostsFile=${lab}/known_hosts`, '-o', 'StrictHostKeyChecking=yes',
     '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', `root@10.213.7.1${node.slice(-1)}`, cmd], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Files below `dir` (symlinks not followed, under 50 MB) that etclab wrote: an isolated node's own root
+ * filesystem (nodes/<node>/root: its OS, packages, overlay work dir) is left out.
+ */
+export function labFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    const st = lstatSync(p);
+    if (st.isDirectory()) return /\/nodes\/node\d\/root$/.test(p) ? [] : labFiles(p);
+    return st.isFile() && st.size < 50_000_000 ? [p] : [];
+  });
 }
 
 /** Every process's command line, NULs as spaces (processes that exit while read are skipped). */

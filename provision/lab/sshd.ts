@@ -82,7 +82,7 @@ async function startSshd(n: LabNode, p: LabPaths, holder: number | null): Promis
     const sshd = ['/usr/sbin/sshd', '-f', np.sshdConfig, '-E', np.log];
     const [cmd, ...args] = holder
       ? inNodeRoot(holder, sshd)
-      : ['ip', 'netns', 'exec', n.namespace, 'unshare', '--uts', 'sh', '-c', 'hostname "$1" && exec "$@"', 'sh', n.name, ...sshd];
+      : ['ip', 'netns', 'exec', n.namespace, 'unshare', '--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', n.name, ...sshd];
     const child = spawn(cmd!, args, { stdio: ['ignore', logFd.fd, logFd.fd] });
     const code = await new Promise<number>((resolve, reject) => {
       const t = setTimeout(() => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixtureInventory } from '../../test/fixtures/inventory.ts';
 import { serviceModules } from '../services/registry.ts';
@@ -45,6 +46,26 @@ describe('node setup steps', () => {
     const r = bash(packagesScript(node, ['redis-server', 'zookeeper'], false), dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^node2: no apt-get \(.+ is not Debian\/Ubuntu\): install redis-server zookeeper yourself/m);
+  });
+
+  it("a failed install names the node and the packages and shows apt's first errors and its last lines", () => {
+    const node = fixtureInventory().nodes[2]!;
+    const dir = spawnSync('mktemp', ['-d'], { encoding: 'utf8' }).stdout.trim();
+    // An apt whose install fails the way a broken postinst does, even after an update; nothing is installed.
+    writeFileSync(`${dir}/dpkg-query`, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    writeFileSync(`${dir}/apt-get`, `#!/bin/sh
+case "$*" in *update*) echo "Hit:1 http://10.213.7.1:3142 ./ InRelease"; exit 0;; esac
+echo "Setting up openjdk-17-jre-headless:amd64 ..."
+echo "update-alternatives: error: error creating symbolic link '/usr/share/man/man1/java.1.gz.dpkg-tmp'"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do echo "filler $i"; done
+echo "E: Sub-process /usr/bin/dpkg returned an error code (1)"; exit 100
+`, { mode: 0o755 });
+    const r = bash(packagesScript(node, ['openjdk-17-jre-headless', 'zookeeper'], false), `${dir}:/usr/bin:/bin`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^node3: apt-get install openjdk-17-jre-headless zookeeper failed/m);
+    expect(r.stderr).toContain("update-alternatives: error: error creating symbolic link");
+    expect(r.stderr).toMatch(/E: Sub-process \/usr\/bin\/dpkg returned an error code \(1\)\s*$/);
+    expect(r.stdout).not.toMatch(/ETCLAB_CHANGED/);
   });
 
   it('present packages change nothing; a JDK that is not 17+ is named with the inventory field', () => {

@@ -1,12 +1,12 @@
 // The foundation on the real lab: three namespaces with sshd, ZooKeeper ×3, Redis, MariaDB ×3 via `etclab`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Redis } from 'ioredis';
-import { allCmdlines, etclab, LAB_UP, labSkipReason, onNode, secretLeaks } from '../cli.ts';
+import { allCmdlines, etclab, LAB_UP, labFiles, labSkipReason, onNode, secretLeaks } from '../cli.ts';
 import { serviceModules } from '../../provision/services/registry.ts';
 import { fourLetter, parseMode } from '../../provision/services/zookeeper/probe.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
@@ -20,17 +20,6 @@ const addr = (n: number) => `10.213.7.1${n}`;
 async function status(): Promise<ClusterStatus> {
   const r = await etclab(['status', '--json']);
   return JSON.parse(r.stdout) as ClusterStatus;
-}
-
-/** Files below `dir`, symlinks not followed; an isolated node's own root filesystem (nodes/<n>/root) is not etclab's output. */
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((f) => {
-    const p = path.join(dir, f);
-    const st = lstatSync(p);
-    if (st.isDirectory()) return /\/nodes\/node\d\/root$/.test(p) ? [] : walk(p);
-    return st.isFile() && st.size < 50_000_000 ? [p] : [];
-  });
 }
 
 /** A pid that exists and is not a zombie waiting for its reaper. */
@@ -169,7 +158,7 @@ for p in ${PACKAGES.join(' ')}; do dpkg-query -W -f='\${Status}' $p 2>/dev/null 
   it('no secret in any step log, service log, config printout or process argv', async () => {
     // The lab's passwords are hostile (quotes, backslash, $, #, %, spaces, CJK): raw or encoded, none may show.
     expect(secrets.every((x) => /['"\\$#% ]/.test(x) && /[\u4e00-\u9fff]/.test(x) && [...x].length >= 64)).toBe(true);
-    const files = [...walk(path.join(LAB, 'state')), ...walk(path.join(LAB, 'nodes')).filter((f) => /\/logs\//.test(f))];
+    const files = [...labFiles(path.join(LAB, 'state')), ...labFiles(path.join(LAB, 'nodes')).filter((f) => /\/logs\//.test(f))];
     expect(files.length).toBeGreaterThan(10);
     const plan = await etclab(['plan', '--json']);
     for (const s of secrets) expect(plan.stdout.includes(s)).toBe(false);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { allCmdlines, etclab, LAB_UP, labSkipReason, onNode, secretLeaks } from '../cli.ts';
+import { allCmdlines, etclab, LAB_UP, labFiles, labSkipReason, onNode, secretLeaks } from '../cli.ts';
 import type { ClusterStatus } from '../../provision/status/status.ts';
 import { connect } from '../../pipeline/hbase/client.ts';
 import { plateScanPrefix, splitKeys } from '../../pipeline/core/rowkey.ts';
@@ -890,8 +890,7 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
     const secrets = readdirSync(path.join(LAB, 'secrets')).map((f) => readFileSync(path.join(LAB, 'secrets', f), 'utf8').trim());
     expect(secrets.length).toBeGreaterThanOrEqual(5);
     expect(secrets.every((x) => /['"\\$#% ]/.test(x) && /[\u4e00-\u9fff]/.test(x) && [...x].length >= 64)).toBe(true);
-    const under = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
-    const files = [...under(path.join(LAB, 'state')), ...under(path.join(LAB, 'nodes')).filter((f) => /\/logs\//.test(f))];
+    const files = [...labFiles(path.join(LAB, 'state')), ...labFiles(path.join(LAB, 'nodes')).filter((f) => /\/logs\//.test(f))];
     expect(files.length).toBeGreaterThan(100);
     expect(await secretLeaks(files, allCmdlines(), secrets)).toEqual([]);
   }, 300_000);
