@@ -103,7 +103,26 @@ export async function resubmitJob(inv: Inventory, jobId: string): Promise<string
 
 /** A savepoint of a running job, which keeps running; returns its location. */
 export async function savepointJob(inv: Inventory, jobId: string, targetDirectory?: string): Promise<string> {
-  return flinkClient(inv).savepoint(jobId, targetDirectory);
+  const rest = flinkClient(inv);
+  return onceRunning(rest, jobId, () => rest.savepoint(jobId, targetDirectory));
+}
+
+/** What the JobManager says of a savepoint it aborted because the job failed over (or was not running yet). */
+const FAILED_OVER = /Checkpoint Coordinator is suspending|not all required tasks are currently running|is not in state RUNNING/i;
+
+/**
+ * A savepoint needs every task running: a job restarting after a failover (a TaskManager lost under load) is
+ * waited for first, and a savepoint aborted by a failover meanwhile is taken once more after it runs again.
+ */
+async function onceRunning<T>(rest: ReturnType<typeof flinkClient>, jobId: string, take: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await rest.waitFor(jobId, ['RUNNING'], 120_000);
+    try {
+      return await take();
+    } catch (e) {
+      if (attempt >= 2 || !FAILED_OVER.test((e as Error).message)) throw e;
+    }
+  }
 }
 
 /**
@@ -148,7 +167,7 @@ export async function resumeParkedJobs(inv: Inventory, log: (line: string) => vo
 /** Stop with a savepoint (the job can be resumed from it with `run --from-savepoint`); returns its location. */
 export async function stopJob(inv: Inventory, jobId: string, targetDirectory?: string): Promise<string> {
   const rest = flinkClient(inv);
-  const location = await rest.stopWithSavepoint(jobId, targetDirectory);
+  const location = await onceRunning(rest, jobId, () => rest.stopWithSavepoint(jobId, targetDirectory));
   await rest.waitFor(jobId, ['FINISHED', 'CANCELED'], 60_000);
   return location;
 }

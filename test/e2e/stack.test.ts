@@ -526,7 +526,13 @@ describe.skipIf(stackSkip)(`full stack on the lab${stackSkip ? ` — skipped: ${
       expect(flow.size, `${label}: checkpoint-minutes out of the job`).toBe(ref.flow.size);
       const wrong = [...ref.flow].filter(([k, n]) => flow.get(k) !== n).map(([k, n]) => `${k.replace('\u0000', ' ')}: job ${flow.get(k)}, reference ${n}`);
       expect(wrong.slice(0, 5), `${label}: ${wrong.length} checkpoint-minutes differ`).toEqual([]);
-      expect(clonePairsFromLines(await readJobTopic(BROKERS, cloneTopic))).toEqual(ref.pairs);
+      // The pairs the last watermark releases leave through their own sink, racing the last minutes' counts.
+      let pairs = clonePairsFromLines(await readJobTopic(BROKERS, cloneTopic));
+      while (pairs.length < ref.pairs.length && Date.now() < until) {
+        await new Promise((res) => setTimeout(res, 2000));
+        pairs = clonePairsFromLines(await readJobTopic(BROKERS, cloneTopic));
+      }
+      expect(pairs).toEqual(ref.pairs);
     }
 
     it('built by setup; run → RUNNING; a day replayed in file order (passages up to a day late) comes out equal to the reference per checkpoint-minute, clone pairs too', async () => {
