@@ -16,6 +16,7 @@ import { SECRET_SYNTAX } from '../provision/executors/direct/secrets-fill.ts';
 import { findPulumiCli } from '../ops/pulumi-env.ts';
 import { runPulumi, type PulumiResult } from '../ops/pulumi.ts';
 import { freePort, loopbackSshdSkipReason, startLoopbackSshd, type LoopbackSshd } from '../test/loopback-sshd.ts';
+import { loopbackRedisInventory } from '../test/fixtures/inventory.ts';
 
 const cliMissing = (() => {
   try {
@@ -49,20 +50,7 @@ describe.skipIf(skip !== '')(`pulumi offline mode, real engine, redis on 127.0.0
   const writeInventory = (maxmemory: string) =>
     writeFileSync(
       inventory,
-      `cluster: pulumi-engine-test
-profile: lab
-ssh: { user: root, port: ${sshd!.port}, key: ${sshd!.key}, knownHosts: ${sshd!.knownHosts} }
-nodes:
-  - { name: node1, address: 127.0.0.1, baseDir: ${dir}/node1, javaHome: /usr }
-secrets:
-  redis_password: { file: ./redis_password }
-services:
-  redis:
-    roles: { server: [node1] }
-    ports: { redis: ${port} }
-    settings: { maxmemory: ${maxmemory} }
-    secrets: { password: redis_password }
-`,
+      loopbackRedisInventory({ cluster: 'pulumi-engine-test', dir, ssh: sshd!, port, settings: { maxmemory } }),
     );
   const pid = () => {
     const f = path.join(home, 'run', 'server.pid');

@@ -3,24 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './program.ts';
 import { secretEnvName } from '../ops/inventory.ts';
+import { loopbackRedisInventory } from '../test/fixtures/inventory.ts';
+import { freePort } from '../test/loopback-sshd.ts';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const require = createRequire(import.meta.url);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 describe.skipIf(!hasRedis)('etclab probe (needs redis-server: apt-get install redis-server)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'etclab-probe-'));
@@ -36,19 +28,7 @@ describe.skipIf(!hasRedis)('etclab probe (needs redis-server: apt-get install re
     writeFileSync(path.join(dir, 'redis_password'), password + '\n', { mode: 0o600 });
     writeFileSync(
       inventory,
-      `cluster: probe-test
-profile: lab
-ssh: { user: root, port: 22, key: ./id_ed25519, knownHosts: ./known_hosts }
-nodes:
-  - { name: node1, address: 127.0.0.1, baseDir: ${dir}/node1, javaHome: /usr }
-secrets:
-  redis_password: { file: ./redis_password }
-services:
-  redis:
-    roles: { server: [node1] }
-    ports: { redis: ${port} }
-    secrets: { password: redis_password }
-`,
+      loopbackRedisInventory({ cluster: 'probe-test', dir, ssh: { port: 22, key: './id_ed25519', knownHosts: './known_hosts' }, port }),
     );
     // The lead wires registerProbeCommand into cli/main.ts; this entry runs it the same way, standalone.
     writeFileSync(

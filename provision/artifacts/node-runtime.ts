@@ -1,7 +1,7 @@
 // The Node.js the pipeline and the dashboard run on, shipped like a JVM runtime: the controller's own
 // `node` binary (the version etclab itself is tested on) copied into the artifact cache with a manifest,
 // then to each node once. A fresh Ubuntu 22.04 has Node.js 12 at best, and the bundles need 20+.
-import { copyFile, chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeSpec } from '../inventory/types.ts';
 import type { Action } from '../plan/types.ts';
@@ -24,7 +24,7 @@ export const nodeRuntimeSync = (node: NodeSpec, root = cacheRoot()): Action => s
 export async function buildNodeRuntime(a: { service: string; version: string }, root = cacheRoot()): Promise<{ dir: string; bytes: number; changed: boolean }> {
   if (a.version !== process.versions.node) throw new Error(`Node.js ${a.version} is not the controller's (${process.versions.node}): run etclab with that version`);
   const dir = artifactDir(a, root);
-  if (await verifyArtifact(a, root).then(() => true, () => false)) return { dir, bytes: (await readFile(join(dir, 'bin/node'))).length, changed: false };
+  if (await verifyArtifact(a, root).then(() => true, () => false)) return { dir, bytes: (await stat(join(dir, 'bin/node'))).size, changed: false };
   const stage = `${dir}.build-${process.pid}`;
   await rm(stage, { recursive: true, force: true });
   await mkdir(join(stage, 'bin'), { recursive: true });
@@ -33,5 +33,5 @@ export async function buildNodeRuntime(a: { service: string; version: string }, 
   await writeFile(join(stage, MANIFEST), formatManifest(await computeManifest(stage)));
   await rm(dir, { recursive: true, force: true });
   await rename(stage, dir);
-  return { dir, bytes: (await readFile(join(dir, 'bin/node'))).length, changed: true };
+  return { dir, bytes: (await stat(join(dir, 'bin/node'))).size, changed: true };
 }

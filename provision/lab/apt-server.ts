@@ -6,7 +6,7 @@ import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { LAB_APT_PORT, LAB_HOST_ADDRESS, type LabPaths } from './layout.ts';
-import { pidAlive, readText, waitFor } from './host.ts';
+import { pidAlive, readPid, readText, waitFor } from './host.ts';
 import type { Log } from './host.ts';
 
 /** Marks the server's argv, so a recycled pid is never taken for it. */
@@ -28,18 +28,13 @@ http.createServer((req, res) => {
 }).listen(Number(port), host, () => console.log('serving ' + dir + ' on ' + host + ':' + port));
 `;
 
-async function serverPid(p: LabPaths): Promise<number | null> {
-  const raw = (await readText(p.aptPid))?.trim();
-  const pid = raw && /^\d+$/.test(raw) ? Number(raw) : null;
+/** The running server (its pid and the directory its argv names), or null when none is ours. */
+async function runningServer(p: LabPaths): Promise<{ pid: number; dir: string | undefined } | null> {
+  const pid = await readPid(p.aptPid);
   if (!pid || !pidAlive(pid)) return null;
   const argv = ((await readText(`/proc/${pid}/cmdline`)) ?? '').split('\0');
-  return argv.includes(TAG) ? pid : null;
-}
-
-/** The directory the running server serves (from its argv), or null. */
-async function servedDir(pid: number): Promise<string | null> {
-  const argv = ((await readText(`/proc/${pid}/cmdline`)) ?? '').split('\0');
-  return argv[argv.indexOf(TAG) + 1] ?? null;
+  const at = argv.indexOf(TAG);
+  return at < 0 ? null : { pid, dir: argv[at + 1] };
 }
 
 const answers = () =>
@@ -51,12 +46,12 @@ const answers = () =>
   });
 
 export async function ensureAptServer(p: LabPaths, repo: string, log: Log, changed: string[]): Promise<void> {
-  const pid = await serverPid(p);
-  if (pid && (await servedDir(pid)) === repo && (await answers())) {
-    log(`lab apt repository on ${LAB_HOST_ADDRESS}:${LAB_APT_PORT} (pid ${pid}): already up`);
+  const running = await runningServer(p);
+  if (running && running.dir === repo && (await answers())) {
+    log(`lab apt repository on ${LAB_HOST_ADDRESS}:${LAB_APT_PORT} (pid ${running.pid}): already up`);
     return;
   }
-  if (pid) await stopAptServer(p);
+  if (running) await stopAptServer(p);
   const out = await fs.open(p.aptLog, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND, 0o600);
   try {
     // argv: node -e <server> <tag> <dir> <host> <port> (the server skips the tag).
@@ -77,7 +72,7 @@ export async function ensureAptServer(p: LabPaths, repo: string, log: Log, chang
 }
 
 export async function stopAptServer(p: LabPaths): Promise<boolean> {
-  const pid = await serverPid(p);
+  const pid = (await runningServer(p))?.pid;
   if (!pid) return false;
   process.kill(pid, 'SIGTERM');
   if (!(await waitFor(() => !pidAlive(pid), 5_000))) process.kill(pid, 'SIGKILL');

@@ -104,6 +104,12 @@ export async function writeIfChanged(p: string, content: string, mode: number): 
   return true;
 }
 
+/** The pid a pid file records; null when the file is missing or holds anything else. */
+export async function readPid(file: string): Promise<number | null> {
+  const raw = (await readText(file))?.trim();
+  return raw && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -99,12 +99,12 @@ export async function labUp(opts: { log?: Log; mode?: LabMode } = {}): Promise<L
   await ensureLabDir(p, log, changed);
   await fs.writeFile(p.modeFile, `${mode}\n`, { mode: 0o644 });
   await ensureSecrets(p, log, changed);
+  // Before the nodes, and the isolated nodes' apt repository, which is served on the bridge's address.
+  await ensureBridge(log, changed);
   let base = '';
   if (mode === 'isolated') {
     base = await ensureBaseRootfs(log, changed);
-    const repo = await ensureAptRepo(labPackages(), log, changed);
-    await ensureBridge(log, changed); // the repository is served on the bridge's address
-    await ensureAptServer(p, repo, log, changed);
+    await ensureAptServer(p, await ensureAptRepo(labPackages(), log, changed), log, changed);
   }
 
   const keysMade: string[] = [];
@@ -146,7 +146,6 @@ export async function labUp(opts: { log?: Log; mode?: LabMode } = {}): Promise<L
   if (fileChanges.length) changed.push(`wrote ${fileChanges.join(', ')}`);
   log(`lab ssh/hosts files: ${fileChanges.length ? `wrote ${fileChanges.join(', ')}` : 'already up'}`);
 
-  await ensureBridge(log, changed);
   for (const n of LAB_NODES) await ensureNodeNetwork(n, log, changed);
   for (const n of LAB_NODES) {
     const holder = mode === 'isolated' ? await ensureNodeRoot(n, p, base, log, changed) : null;

@@ -11,7 +11,7 @@ import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabNode, LabPaths } from './layout.ts';
-import { inode, pidAlive, procComm, readText, waitFor } from './host.ts';
+import { inode, pidAlive, procComm, readPid, readText, waitFor } from './host.ts';
 import type { Log } from './host.ts';
 import { q } from '../plan/daemon-scripts.ts';
 
@@ -67,8 +67,7 @@ export function holderScript(n: LabNode, p: LabPaths, base: string): string {
 
 /** The holder's pid when it runs in the node's network namespace with a mount namespace of its own. */
 export async function holderState(n: LabNode, p: LabPaths): Promise<number | null> {
-  const raw = (await readText(p.nodes[n.name]!.holderPid))?.trim();
-  const pid = raw && /^\d+$/.test(raw) ? Number(raw) : null;
+  const pid = await readPid(p.nodes[n.name]!.holderPid);
   if (!pid || !pidAlive(pid) || (await procComm(pid)) !== 'sleep') return null;
   const [pidNet, nsNet, pidMnt, hostMnt] = await Promise.all([
     inode(`/proc/${pid}/ns/net`),

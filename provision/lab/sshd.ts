@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { LAB_SSH_PORT, type LabNode, type LabPaths } from './layout.ts';
-import { inode, ip, nsExists, pidAlive, procComm, readText, run, sshBanner, waitFor } from './host.ts';
+import { inode, ip, nsExists, pidAlive, procComm, readPid, readText, run, sshBanner, waitFor } from './host.ts';
 import type { Log } from './host.ts';
 import { inNodeRoot } from './node-root.ts';
 
@@ -17,8 +17,7 @@ interface SshdState {
 }
 
 export async function sshdState(n: LabNode, p: LabPaths): Promise<SshdState> {
-  const raw = await readText(p.nodes[n.name]!.pidFile);
-  const pid = raw && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : null;
+  const pid = await readPid(p.nodes[n.name]!.pidFile);
   if (!pid || !pidAlive(pid) || (await procComm(pid)) !== 'sshd') return { pid, alive: false, placed: false };
   const [pidNet, nsNet, pidUts, hostUts] = await Promise.all([
     inode(`/proc/${pid}/ns/net`),

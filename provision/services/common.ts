@@ -1,6 +1,5 @@
 // Small pieces every service module uses.
 import { secretPlaceholder, type SecretSyntax } from '../executors/direct/secrets-fill.ts';
-import type { Action } from '../plan/types.ts';
 import { q } from '../plan/daemon-scripts.ts';
 import { shippedNodeBin } from '../artifacts/node-runtime.ts';
 import type { NodeSpec, ServiceSpec } from '../inventory/types.ts';
